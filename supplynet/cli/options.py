@@ -1,0 +1,65 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .._errors import OutputError
+from .._output import write_atomic
+
+__all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read"]
+
+
+def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
+    """NETWORK: a GeoJSON / GeoPackage / OGR file, or ``-`` for GeoJSON on stdin."""
+    return click.argument("network", metavar="NETWORK", type=str)(f)
+
+
+def edges_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--edges FILE``: the edges in a file of their own (NETWORK then holds the nodes)."""
+    return click.option(
+        "--edges", "edges", type=click.Path(dir_okay=False), default=None,
+        help="Edges in a separate file; NETWORK then holds the nodes.",
+    )(f)
+
+
+def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format`` with the given choices, the first being the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+        help="Output format.",
+    )
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o/--output PATH`` (stdout when absent) and ``--overwrite``."""
+    f = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")(f)
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+        help="Write to this file instead of standard output.",
+    )(f)
+
+
+def read(network: str, edges: str | None):
+    """Return the graph of NETWORK (errors reach the group handler as SupplynetError)."""
+    from ..graph import read_network
+
+    return read_network(network, edges)
+
+
+def write_output(text: str | bytes, output: str | None, *, overwrite: bool, inputs: tuple[str | None, ...] = ()) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None."""
+    if output is None:
+        if isinstance(text, bytes):
+            click.get_binary_stream("stdout").write(text)
+        else:
+            click.echo(text, nl=False)
+        return
+    for src in inputs:
+        if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(output).resolve():
+            raise OutputError(f"refusing to write over the input file {src}")
+    write_atomic(output, text, overwrite=overwrite)

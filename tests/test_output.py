@@ -1,0 +1,34 @@
+"""Atomic writes: whole or nothing, and no silent replacement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supplynet import OutputError
+from supplynet._output import atomic_path, write_atomic
+
+
+def test_write_atomic_refuses_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(OutputError, match="already exists"):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    write_atomic(target, "new", overwrite=True)
+    assert target.read_text() == "new"
+
+
+def test_failure_leaves_no_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        write_atomic(tmp_path / "nope" / "out.txt", "x")

@@ -1,0 +1,109 @@
+"""The bad-input catalogue: every file in tests/data/bad/ is refused with a message that names the problem."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from supplynet import NetworkReadError, NetworkValidationError, SupplynetError, load_network, read_network
+
+BAD = Path(__file__).parent / "data" / "bad"
+WARN = Path(__file__).parent / "data" / "warn"
+
+# file -> fragments the message must contain (feature, property, value, expectation)
+CATALOGUE = {
+    "not_json.geojson": ["not valid JSON", "line 1"],
+    "truncated.geojson": ["not valid JSON", "ends too early"],
+    "empty.geojson": ["empty"],
+    "not_featurecollection.geojson": ["'Feature'", "expected a GeoJSON FeatureCollection"],
+    "no_features.geojson": ["no features"],
+    "node_without_geometry.geojson": ["feature 1 (id 'h')", "'geometry'", "null"],
+    "polygon_node.geojson": ["feature 1 (id 'h') node", "Polygon", "needs a Point"],
+    "missing_node_id.geojson": ["feature 1", "'id'", "missing"],
+    "duplicate_node_id.geojson": ["feature 3 (id 'h')", "duplicates", "feature 1"],
+    "duplicate_edge_id.geojson": ["(id 'e1')", "already used", "edge feature 3"],
+    "dangling_edge.geojson": ["feature 5 (id 'e3')", "'target'", "'nowhere'", "does not exist"],
+    "self_loop.geojson": ["feature 5 (id 'e3')", "self-loops are not allowed"],
+    "lon_out_of_range.geojson": ["feature 1 (id 'h')", "[200, 33.3]", "outside longitude"],
+    "lat_out_of_range.geojson": ["feature 1 (id 'h')", "[44.4, -95]", "latitude [-90, 90]"],
+    "swapped_out_of_range.geojson": ["[33.3, 144.4]", "swap them"],
+    "nan_coordinate.geojson": ["feature 1 (id 'h')", "not finite"],
+    "infinite_coordinate.geojson": ["feature 1 (id 'h')", "not finite"],
+    "negative_capacity.geojson": ["feature 3 (id 'e1') edge", "'capacity'", "-10", "must not be below 0"],
+    "string_capacity.geojson": ["(id 'e1')", "'capacity'", "expected a number", "'lots'"],
+    "negative_cost.geojson": ["feature 1 (id 'h') node", "'cost'", "-2"],
+    "negative_length_km.geojson": ["(id 'e1')", "'length_km'", "-5"],
+    "nan_capacity.geojson": ["(id 'e1')", "'capacity'", "finite number", "nan"],
+    "confidence_above_one.geojson": ["(id 'h')", "'confidence'", "1.5", "above 1"],
+    "bool_cost.geojson": ["(id 'h')", "'cost'", "expected a number", "bool"],
+    "list_repair_days.geojson": ["(id 'e1')", "'repair_days'", "expected a number", "list"],
+    "missing_node_type.geojson": ["(id 'h')", "'type'", "required"],
+    "edge_missing_target.geojson": ["(id 'e1')", "'target'", "missing"],
+    "edge_polygon.geojson": ["(id 'e1') edge", "Polygon", "LineString"],
+    "short_linestring.geojson": ["(id 'e1')", "at least two positions"],
+    "interdictable_string.geojson": ["(id 'h')", "'interdictable'", "true or false", "'maybe'"],
+}
+
+
+def test_catalogue_covers_every_bad_file() -> None:
+    assert sorted(CATALOGUE) == sorted(p.name for p in BAD.glob("*.geojson"))
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_bad_file_is_refused_with_named_problem(name: str) -> None:
+    path = BAD / name
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(SupplynetError) as info:
+        read_network(path)
+    assert isinstance(info.value, (NetworkReadError, NetworkValidationError))
+    message = str(info.value)
+    for fragment in CATALOGUE[name]:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    text = (BAD / "negative_capacity.geojson").read_text().replace('"id": "h"', '"id": "f"', 1)
+    path = tmp_path / "two.geojson"
+    path.write_text(text)
+    with pytest.raises(NetworkValidationError) as info:
+        read_network(path)
+    assert len(info.value.problems) >= 2
+    assert any("duplicates" in p for p in info.value.problems)
+    assert any("'capacity'" in p for p in info.value.problems)
+
+
+def test_swapped_network_warns_but_loads() -> None:
+    report, G = load_network(WARN / "swapped_all.geojson")
+    assert G is not None
+    assert any("[latitude, longitude]" in w for w in report.warnings)
+
+
+def test_far_edge_end_warns_with_distance() -> None:
+    report, G = load_network(WARN / "far_edge_end.geojson")
+    assert G is not None
+    [warning] = report.warnings
+    assert "(id 'e1')" in warning and "target end lies" in warning and "km from node 'h'" in warning
+
+
+def test_computed_property_in_file_is_ignored_with_warning(tmp_path: Path) -> None:
+    text = (WARN / "far_edge_end.geojson").read_text().replace('"capacity": 5', '"capacity": 5, "length": 3')
+    path = tmp_path / "len.geojson"
+    path.write_text(text)
+    report, G = load_network(path)
+    assert any("'length'" in w and "computed by supplynet" in w for w in report.warnings)
+    assert G is not None and G.edges["h", "a", "e2"]["length"] > 300_000
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": []}' + b" " * 2000)
+    with pytest.raises(NetworkReadError, match="larger than the 1,000-byte limit"):
+        read_network(path, max_bytes=1000)
+
+
+def test_missing_file_is_a_read_error(tmp_path: Path) -> None:
+    with pytest.raises(NetworkReadError, match="no such file"):
+        read_network(tmp_path / "nope.geojson")
