@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/supplynet validate $(NETWORK)
 	$(BIN)/supplynet info $(NETWORK)
 
-test: install-test
+test: install-test browser
 	$(BIN)/python -m pytest
 
 bench: install-test

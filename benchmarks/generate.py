@@ -61,9 +61,11 @@ def road_network(
     source_share, sink_share : float, default 0.05
         Share of nodes typed ``manufacturing`` (sources) and ``assembly`` (sinks).
     node_capacity_share : float, default 0.2
-        Share of nodes given a finite capacity.
+        Share of other nodes given a finite capacity (sources and sinks always
+        have one, so the maximum flow is finite).
     unlimited_share : float, default 0.05
-        Share of arcs without a capacity (unlimited).
+        Share of arcs without a capacity (unlimited), among arcs not touching a
+        source or sink.
     parallel_share : float, default 0.02
         Share of arcs doubled by a longer parallel arc of another mode.
 
@@ -83,9 +85,12 @@ def road_network(
     lengths = _haversine_m(lon[tails], lat[tails], lon[heads], lat[heads])
     G = nx.MultiDiGraph()
     G.add_nodes_from(_node_rows(lon, lat, rng, source_share, sink_share, node_capacity_share))
-    G.add_edges_from(
-        _edge_rows(tails, heads, lengths, rng, unlimited_share, parallel_share)
-    )
+    # Roads touching a factory or an assembly site always have a capacity, so that
+    # the edge cut stays finite (an unlimited road from a source to a sink is not).
+    endpoint = np.array([G.nodes[f"n{i}"]["type"] in ("manufacturing", "assembly")
+                         for i in range(n)])
+    G.add_edges_from(_edge_rows(tails, heads, lengths, rng, unlimited_share, parallel_share,
+                                endpoint[tails] | endpoint[heads]))
     return G
 
 
@@ -161,7 +166,8 @@ def _node_rows(
     sink_share: float,
     node_capacity_share: float,
 ) -> list[tuple[str, dict]]:
-    """Return ``(id, attributes)`` rows for every node."""
+    """Return ``(id, attributes)`` rows for every node (5 % uninterdictable, never an
+    endpoint)."""
     n = len(lon)
     types = rng.choice(np.array(_OTHER_TYPES), size=n).astype(object)
     order = rng.permutation(n)
@@ -169,10 +175,16 @@ def _node_rows(
     n_snk = max(1, int(round(sink_share * n)))
     types[order[:n_src]] = "manufacturing"
     types[order[n_src : n_src + n_snk]] = "assembly"
+    # Every factory and assembly site has a throughput; without it a source next
+    # to a sink over an unlimited road would make the maximum flow unbounded.
+    endpoint = order[: n_src + n_snk]
     has_cap = rng.random(n) < node_capacity_share
+    has_cap[endpoint] = True
     caps = rng.integers(20, 200, n)
+    caps[endpoint] = rng.integers(50, 500, len(endpoint))
     costs = rng.integers(1, 11, n).astype(float)
     interdictable = rng.random(n) >= 0.05
+    interdictable[endpoint] = True  # else a source next to a sink makes cuts unbounded
     rows = []
     for i in range(n):
         attrs = {
@@ -196,11 +208,12 @@ def _edge_rows(
     rng: np.random.Generator,
     unlimited_share: float,
     parallel_share: float,
+    capped: np.ndarray,
 ) -> list[tuple[str, str, str, dict]]:
     """Return ``(tail, head, id, attributes)`` rows, parallel arcs included."""
     m = len(tails)
     caps = rng.integers(5, 100, m).astype(float).tolist()
-    unlimited = (rng.random(m) < unlimited_share).tolist()
+    unlimited = ((rng.random(m) < unlimited_share) & ~capped).tolist()
     doubled = np.flatnonzero(rng.random(m) < parallel_share)
     names = [f"n{i}" for i in range(int(max(tails.max(), heads.max())) + 1)]
     rows = []

@@ -27,11 +27,11 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False, suffix
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "out.txt")
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
     >>> with atomic_path(target) as tmp:
     ...     _ = tmp.write_text("done")
-    >>> open(target).read()
+    >>> target.read_text()
     'done'
     """
     target = Path(path)

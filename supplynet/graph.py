@@ -75,7 +75,7 @@ def line_lengths_m(lines: list[np.ndarray]) -> np.ndarray:
     Examples
     --------
     >>> line_lengths_m([np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])]).round()
-    array([221892.])
+    array([221894.])
     """
     if not lines:
         return np.zeros(0)
@@ -133,9 +133,18 @@ def read_network(
 
     Examples
     --------
-    >>> G = read_network("datasets/corridor.geojson")  # doctest: +SKIP
-    >>> G.graph["crs"]  # doctest: +SKIP
-    'EPSG:4326'
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> point = lambda i, t, x: {"type": "Feature", "properties": {"id": i, "type": t},
+    ...                          "geometry": {"type": "Point", "coordinates": [x, 33.0]}}
+    >>> edge = {"type": "Feature", "geometry": None,
+    ...         "properties": {"id": "e1", "source": "f", "target": "a", "mode": "road"}}
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.geojson"
+    >>> _ = path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+    ...     point("f", "manufacturing", 44.0), point("a", "assembly", 45.0), edge]}))
+    >>> G = read_network(path)
+    >>> G.graph["crs"], G.number_of_nodes(), G.edges["f", "a", "e1"]["length"]
+    ('EPSG:4326', 2, 93453)
     """
     report, G = load_network(path, edges, max_bytes=max_bytes)
     for msg in report.warnings:

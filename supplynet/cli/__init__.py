@@ -10,6 +10,9 @@ import click
 from .. import __version__
 from .._errors import SupplynetError
 from .info import info
+from .map import map_command
+from .plan import plan
+from .report import report
 from .validate import validate
 
 __all__ = ["main"]
@@ -61,3 +64,6 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 main.add_command(validate)
 main.add_command(info)
+main.add_command(report)
+main.add_command(map_command)
+main.add_command(plan)

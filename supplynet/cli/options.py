@@ -63,3 +63,36 @@ def write_output(text: str | bytes, output: str | None, *, overwrite: bool, inpu
         if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(output).resolve():
             raise OutputError(f"refusing to write over the input file {src}")
     write_atomic(output, text, overwrite=overwrite)
+
+
+def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--sources SEL`` and ``--sinks SEL`` (``type=NAME[,NAME]``, ``id=A,B``, ``country=NAME``)."""
+    f = click.option("--sinks", default=None, metavar="SEL",
+                     help="Sink selector, e.g. type=assembly or id=a,b [default: type=assembly].")(f)
+    return click.option("--sources", default=None, metavar="SEL",
+                        help="Source selector, e.g. type=manufacturing or id=a,b [default: type=manufacturing].")(f)
+
+
+class Progress:
+    """A progress bar on stderr for long loops, silent when stderr is not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < 200 or not click.get_text_stream("stderr").isatty():
+                return
+            self._bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None

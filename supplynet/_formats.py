@@ -1,0 +1,218 @@
+"""Render a :class:`supplynet.report.Report` as text, Markdown, JSON or CSV.
+
+Floats are rounded here and only here (10 significant digits in JSON and CSV), keys and
+rows are sorted, and nothing depends on the clock, so equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .report import Report
+
+__all__ = ["to_text", "to_markdown", "to_json", "to_csv", "report_dict", "clean_number"]
+
+_NODE_COLS = ("name", "type", "country", "capacity", "cost", "interdictable", "flow", "betweenness",
+              "supply_betweenness", "flow_loss", "flow_loss_pct")
+_EDGE_COLS = ("source", "target", "mode", "capacity", "length_km", "cost", "interdictable", "crosses_border",
+              "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
+
+
+def clean_number(value: Any) -> Any:
+    """Return a JSON-safe scalar: NaN and infinities become None, floats get 10 significant digits.
+
+    Examples
+    --------
+    >>> clean_number(float("inf")) is None, clean_number(20.0), clean_number(1 / 3)
+    (True, 20, 0.3333333333)
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = float(f"{value:.10g}")
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if obj is pd.NA or (isinstance(obj, float) and math.isnan(obj)):
+        return None
+    return clean_number(obj)
+
+
+def _records(df: pd.DataFrame, cols: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = []
+    for ident, row in df.iterrows():
+        rec = {"id": ident}
+        rec.update({c: row[c] for c in cols if c in df.columns})
+        out.append(rec)
+    return out
+
+
+def report_dict(r: Report) -> dict[str, Any]:
+    """Return the report as a JSON-ready dict (the ``--format json`` object)."""
+    return _clean({
+        "supplynet_version": r.version,
+        "network": r.network,
+        "parameters": r.parameters,
+        "sources": r.sources,
+        "sinks": r.sinks,
+        "max_flow": r.max_flow,
+        "unlimited_path": r.unlimited_path,
+        "bottleneck_nodes": r.bottleneck_nodes,
+        "min_edge_cut": r.min_edge_cut,
+        "min_node_cut": r.min_node_cut,
+        "interdiction_points": r.points.to_dict(orient="records"),
+        "nodes": _records(r.nodes, _NODE_COLS),
+        "edges": _records(r.edges, _EDGE_COLS),
+        "notes": r.notes,
+    })
+
+
+def to_json(r: Report) -> str:
+    """Return the report as one JSON object (sorted keys, null for unlimited)."""
+    return json.dumps(report_dict(r), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_csv(r: Report) -> str:
+    """Return one CSV table of every node and edge (``kind`` tells which) with its metrics."""
+    cols = ["kind", "id", "name", "type", "mode", "source", "target", "country", "capacity", "cost",
+            "interdictable", "length_km", "flow", "betweenness", "supply_betweenness", "flow_loss",
+            "flow_loss_pct", "rank"]
+    ranks = {(k, i): n for k, i, n in zip(r.points["kind"], r.points["id"], r.points["rank"])}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for kind, df in (("node", r.nodes), ("edge", r.edges)):
+        for ident, row in df.iterrows():
+            rec = {c: row.get(c) for c in cols if c in df.columns}
+            rec.update(kind=kind, id=ident, rank=ranks.get((kind, ident)))
+            writer.writerow(["" if _clean(rec.get(c)) is None else _clean(rec.get(c)) for c in cols])
+    return buf.getvalue()
+
+
+# --- text and Markdown -------------------------------------------------------------------
+
+def _num(value: Any, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float) and math.isinf(value):
+        return "unlimited"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}{unit}"
+    if isinstance(value, float):
+        return f"{value:,.4g}{unit}"
+    return f"{value}{unit}"
+
+
+def _summary(r: Report) -> str:
+    n_src, n_snk = len(r.sources), len(r.sinks)
+    if math.isinf(r.max_flow):
+        return (f"From {n_src} source(s) to {n_snk} sink(s) the flow is unlimited: "
+                + " ".join(n for n in r.notes if "unlimited" in n))
+    if r.max_flow == 0:
+        return f"No flow reaches any of the {n_snk} sink(s) from the {n_src} source(s); there is nothing to cut."
+    text = (f"From {n_src} source(s) to {n_snk} sink(s) the network moves at most {_num(r.max_flow)} units "
+            f"per period. Cutting the {len(r.min_edge_cut['edges'])} edge(s) of the min edge cut "
+            f"(capacity {_num(r.min_edge_cut['capacity'])}) severs every route")
+    if r.min_node_cut["nodes"]:
+        text += (f"; interdicting {len(r.min_node_cut['nodes'])} node(s) ({', '.join(r.min_node_cut['nodes'])}) "
+                 f"at a cost of {_num(r.min_node_cut['cost'])} does the same")
+    text += "."
+    if not r.points.empty:
+        best = r.points.iloc[0]
+        text += (f" The single most damaging point is {best['name']} ({best['kind']} {best['id']}, "
+                 f"{best['type']}): {best['reason']}.")
+    return text
+
+
+def _point_rows(r: Report) -> list[list[str]]:
+    return [[str(p["rank"]), p["kind"], p["id"], str(p["name"]), str(p["type"]), str(p["country"] or "-"),
+             _num(p["flow_loss"]), _num(p["flow_loss_pct"], "%"), _num(p["supply_betweenness"]), p["reason"]]
+            for _, p in r.points.iterrows()]
+
+
+_POINT_HEAD = ["rank", "kind", "id", "name", "type", "country", "flow loss", "loss %", "supply btw", "why"]
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    widths[-1] = len(head[-1])  # the last column runs free
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*head).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
+    lines += [fmt.format(*row).rstrip() for row in rows]
+    return lines
+
+
+def _heading(r: Report) -> list[str]:
+    net = r.network
+    lines = [f"supplynet {r.version} interdiction report: {net['name'] or net['source']}"]
+    if net.get("description"):
+        lines.append(net["description"])
+    lines.append(f"input: {net['source']} (sha256 {str(net['sha256'])[:16]}...), "
+                 f"{net['nodes']} nodes, {net['edges']} edges")
+    lines.append(f"sources ({len(r.sources)}): {', '.join(r.sources) or 'none'}")
+    lines.append(f"sinks ({len(r.sinks)}): {', '.join(r.sinks) or 'none'}")
+    return lines
+
+
+def to_text(r: Report) -> str:
+    """Return the report as terminal text: heading, cuts, ranked points, summary, notes."""
+    lines = _heading(r) + ["", f"MAX FLOW  {_num(r.max_flow)} units per period"]
+    ecut = r.min_edge_cut
+    lines += ["", f"MIN EDGE CUT  capacity {_num(ecut['capacity'])}, {len(ecut['edges'])} edge(s)"]
+    lines += [f"  {e['id']:<14} {e['source']} -> {e['target']}  capacity {_num(e['capacity'])}" for e in ecut["edges"]]
+    ncut = r.min_node_cut
+    lines += ["", f"MIN NODE CUT  cost {_num(ncut['cost'])}, {len(ncut['nodes'])} node(s)"]
+    lines += [f"  {n:<14} {r.nodes.at[n, 'name']} ({r.nodes.at[n, 'type']}, {r.nodes.at[n, 'country'] or '-'})"
+              for n in ncut["nodes"]]
+    lines += ["", f"TOP {len(r.points)} INTERDICTION POINTS"] + _table(_POINT_HEAD, _point_rows(r))
+    lines += ["", "SUMMARY", _summary(r)]
+    if r.notes:
+        lines += ["", "NOTES"] + [f"- {n}" for n in r.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def to_markdown(r: Report) -> str:
+    """Return the report as Markdown, for pasting into a document."""
+    head = _heading(r)
+    lines = [f"# {_md_cell(head[0])}", ""] + [f"{_md_cell(h)}  " for h in head[1:]]
+    lines += ["", "## Summary", "", _summary(r), "", f"**Max flow:** {_num(r.max_flow)} units per period", ""]
+    ecut = r.min_edge_cut
+    lines += [f"## Min edge cut (capacity {_num(ecut['capacity'])})", ""]
+    lines += _md_table(["edge", "from", "to", "capacity"],
+                       [[e["id"], e["source"], e["target"], _num(e["capacity"])] for e in ecut["edges"]])
+    ncut = r.min_node_cut
+    lines += ["", f"## Min node cut (cost {_num(ncut['cost'])})", ""]
+    lines += _md_table(["node", "name", "type", "country"],
+                       [[n, str(r.nodes.at[n, "name"]), str(r.nodes.at[n, "type"]),
+                         str(r.nodes.at[n, "country"] or "-")] for n in ncut["nodes"]])
+    lines += ["", "## Top interdiction points", ""] + _md_table(_POINT_HEAD, _point_rows(r))
+    if r.notes:
+        lines += ["", "## Notes", ""] + [f"- {_md_cell(n)}" for n in r.notes]
+    return "\n".join(lines) + "\n"

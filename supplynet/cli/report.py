@@ -1,0 +1,36 @@
+"""``supplynet report``: where is this pipeline weakest?"""
+
+from __future__ import annotations
+
+import click
+
+from .options import (Progress, edges_option, endpoint_options, format_option, network_argument,
+                      output_options, read, write_output)
+
+__all__ = ["report"]
+
+
+@click.command()
+@network_argument
+@edges_option
+@endpoint_options
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="How many interdiction points to rank.")
+@click.option("--betweenness-k", type=click.IntRange(1), default=None,
+              help="Estimate betweenness from this many sampled sources (default: exact on networks "
+                   "up to the exact limit, sampled above it).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")
+@format_option("text", "markdown", "json", "csv")
+@output_options
+def report(network: str, edges: str | None, sources: str | None, sinks: str | None, top: int,
+           betweenness_k: int | None, seed: int, fmt: str, output: str | None, overwrite: bool) -> None:
+    """Report NETWORK's max flow, min edge and node cuts, centralities and top interdiction points."""
+    from ..report import analyse, format_report
+
+    G = read(network, edges)
+    bar = Progress("flow loss")
+    try:
+        result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bar)
+    finally:
+        bar.close()
+    write_output(format_report(result, fmt), output, overwrite=overwrite, inputs=(network, edges))

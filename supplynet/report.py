@@ -1,0 +1,275 @@
+"""The interdiction report: every analysis of one network gathered into one result.
+
+:func:`analyse` runs the kernels once on a compiled snapshot; :class:`Report` holds the
+results keyed by id; :func:`format_report` renders it as text, Markdown, JSON or CSV (see
+:mod:`supplynet._formats`). Floats are rounded only there, so the same input always gives
+byte-identical output.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from . import __version__
+from .centrality import betweenness, edge_betweenness, edge_supply_betweenness, supply_betweenness
+from .flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
+from .interdiction import rank_points, unlimited_path
+
+__all__ = ["Report", "analyse", "format_report", "FORMATS"]
+
+logger = logging.getLogger(__name__)
+
+#: Output formats of :func:`format_report`.
+FORMATS = ("text", "markdown", "json", "csv")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Report:
+    """Everything ``supplynet report`` says about one network.
+
+    Attributes
+    ----------
+    network : dict
+        ``name``, ``description``, ``source``, ``sha256``, ``nodes``, ``edges``.
+    sources, sinks : list of str
+    max_flow : float
+        ``math.inf`` when a source reaches a sink along unlimited capacities.
+    unlimited_path : list of str or None
+        Such a path (node ids), when there is one.
+    bottleneck_nodes : list of str
+        Capacitated nodes that bind the max flow (then the min edge cut exceeds it).
+    min_edge_cut : dict
+        ``capacity`` (inf when unbounded) and ``edges`` (list of dicts).
+    min_node_cut : dict
+        ``cost`` (inf when no finite cut exists) and ``nodes`` (ids).
+    nodes, edges : pandas.DataFrame
+        Per-element metrics indexed by id.
+    points : pandas.DataFrame
+        Ranked interdiction points (nodes and edges), best first.
+    parameters : dict
+        How the figures were computed (``top``, betweenness method, sample size, seed).
+    notes : list of str
+        Plain-language caveats (no path, unlimited flow, sampling ...).
+    """
+
+    network: dict[str, Any]
+    sources: list[str]
+    sinks: list[str]
+    max_flow: float
+    unlimited_path: list[str] | None
+    bottleneck_nodes: list[str]
+    min_edge_cut: dict[str, Any]
+    min_node_cut: dict[str, Any]
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    points: pd.DataFrame
+    parameters: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    version: str = __version__
+
+
+def analyse(
+    G: nx.MultiDiGraph,
+    sources: Any = None,
+    sinks: Any = None,
+    *,
+    top: int = 10,
+    betweenness_k: int | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Report:
+    """Return the full interdiction :class:`Report` of a network.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A network from :func:`supplynet.read_network`.
+    sources, sinks : selector string, iterable of ids, or None
+        Default: every ``manufacturing`` node, every ``assembly`` node.
+    top : int
+        How many interdiction points to rank.
+    betweenness_k : int, optional
+        Sample this many sources for betweenness (default: exact up to the kernel's limit).
+    seed : int
+        Seed of that sample.
+    progress : callable(done, total), optional
+        Called during the flow-loss sweep.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(crs="EPSG:4326", name="tiny")
+    >>> for n, t, c in [("f", "manufacturing", 2.0), ("h", "hub", 1.0), ("a", "assembly", 2.0)]:
+    ...     G.add_node(n, type=t, name=n.upper(), x=0.0, y=0.0, cost=c, interdictable=True)
+    >>> _ = G.add_edge("f", "h", key="e1", length=10, capacity=5.0, cost=1.0, interdictable=True)
+    >>> _ = G.add_edge("h", "a", key="e2", length=10, capacity=3.0, cost=1.0, interdictable=True)
+    >>> r = analyse(G)
+    >>> r.max_flow, r.min_edge_cut["capacity"], r.min_node_cut["nodes"]
+    (3.0, 3.0, ['h'])
+    """
+    snap = compile_network(G, sources, sinks)
+    flow = max_flow(snap)
+    ecut = min_edge_cut(snap)
+    ncut = min_node_cut(snap)
+    loss = flow_loss(snap, elements="both", progress=progress)
+    src, snk = list(snap.source_ids), list(snap.sink_ids)
+    sbc = supply_betweenness(snap)
+    esbc = edge_supply_betweenness(snap)
+    bc = betweenness(snap, k=betweenness_k, seed=seed)
+    ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
+    nodes = _node_table(G, flow, loss.loc["node"], sbc, bc)
+    edges = _edge_table(G, flow, loss.loc["edge"], esbc, ebc)
+    path = unlimited_path(G, src, snk) if math.isinf(flow.value) else None
+    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value)
+    params = {
+        "top": top,
+        "betweenness": {
+            "method": "sampled" if bc.attrs.get("sampled") else "exact",
+            "k": bc.attrs.get("k"),
+            "seed": bc.attrs.get("seed") if bc.attrs.get("sampled") else None,
+        },
+    }
+    report = Report(
+        network=_network_info(G),
+        sources=src,
+        sinks=snk,
+        max_flow=flow.value,
+        unlimited_path=path,
+        bottleneck_nodes=sorted(flow.bottleneck_nodes),
+        min_edge_cut={"capacity": ecut.capacity, "edges": _cut_edges(G, ecut.edges)},
+        min_node_cut={"cost": ncut.cost, "nodes": list(ncut.nodes)},
+        nodes=nodes,
+        edges=edges,
+        points=points,
+        parameters=params,
+    )
+    report.notes = _notes(report)
+    return report
+
+
+def _network_info(G: nx.MultiDiGraph) -> dict[str, Any]:
+    return {
+        "name": G.graph.get("name"),
+        "description": G.graph.get("description"),
+        "source": G.graph.get("source"),
+        "sha256": G.graph.get("sha256"),
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+    }
+
+
+def _pct(value: pd.Series, total: float) -> pd.Series:
+    if not math.isfinite(total) or total <= 0:
+        return pd.Series(float("nan"), index=value.index)
+    return 100.0 * value / total
+
+
+def _node_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, sbc: pd.Series, bc: pd.Series) -> pd.DataFrame:
+    ids = sorted(G.nodes)
+    data = G.nodes
+    df = pd.DataFrame(
+        {
+            "name": [data[n].get("name", n) for n in ids],
+            "type": [data[n]["type"] for n in ids],
+            "country": [data[n].get("country") for n in ids],
+            "capacity": [data[n].get("capacity", float("nan")) for n in ids],
+            "cost": [data[n].get("cost", 1.0) for n in ids],
+            "interdictable": [bool(data[n].get("interdictable", True)) for n in ids],
+        },
+        index=pd.Index(ids, name="id"),
+    )
+    df["flow"] = flow.node_flow.reindex(ids).fillna(0.0)
+    df["betweenness"] = bc.reindex(ids).fillna(0.0)
+    df["supply_betweenness"] = sbc.reindex(ids).fillna(0.0)
+    df["flow_loss"] = loss.reindex(ids)
+    df["flow_loss_pct"] = _pct(df["flow_loss"], flow.value)
+    return df
+
+
+def _edge_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, esbc: pd.Series, ebc: pd.Series) -> pd.DataFrame:
+    rows = sorted((k, u, v, d) for u, v, k, d in G.edges(keys=True, data=True))
+    ids = [r[0] for r in rows]
+    df = pd.DataFrame(
+        {
+            "source": [r[1] for r in rows],
+            "target": [r[2] for r in rows],
+            "mode": [r[3].get("mode") for r in rows],
+            "capacity": [r[3].get("capacity", float("nan")) for r in rows],
+            "length_km": [r[3]["length"] / 1000.0 for r in rows],
+            "cost": [r[3].get("cost", 1.0) for r in rows],
+            "interdictable": [bool(r[3].get("interdictable", True)) for r in rows],
+            "crosses_border": [bool(r[3].get("crosses_border", False)) for r in rows],
+        },
+        index=pd.Index(ids, name="id"),
+    )
+    df["flow"] = flow.edge_flow.reindex(ids).fillna(0.0)
+    df["betweenness"] = ebc.reindex(ids).fillna(0.0)
+    df["supply_betweenness"] = esbc.reindex(ids).fillna(0.0)
+    df["flow_loss"] = loss.reindex(ids)
+    df["flow_loss_pct"] = _pct(df["flow_loss"], flow.value)
+    return df
+
+
+def _cut_edges(G: nx.MultiDiGraph, ids: list[str]) -> list[dict[str, Any]]:
+    index = {k: (u, v, d) for u, v, k, d in G.edges(keys=True, data=True)}
+    out = []
+    for eid in sorted(ids):
+        u, v, d = index[eid]
+        out.append({"id": eid, "source": u, "target": v, "capacity": d.get("capacity", math.inf)})
+    return out
+
+
+def _notes(r: Report) -> list[str]:
+    notes = []
+    if not r.sources or not r.sinks:
+        notes.append("There are no sources or no sinks, so there is nothing to cut.")
+    elif r.max_flow == 0:
+        notes.append("No source reaches any sink: the max flow is 0 and the cuts are empty.")
+    if math.isinf(r.max_flow):
+        via = " -> ".join(r.unlimited_path or [])
+        notes.append(
+            "A source reaches a sink along edges and nodes of unlimited capacity"
+            + (f" ({via})" if via else "")
+            + ", so the max flow, the min edge cut and every flow loss have no finite value. "
+            "Give those elements a capacity to measure them."
+        )
+    if math.isinf(r.min_node_cut["cost"]):
+        notes.append(
+            "Every source-to-sink path can avoid interdictable nodes only through uninterdictable "
+            "ones, so no node cut exists."
+        )
+    if r.bottleneck_nodes:
+        notes.append(
+            "Node capacities bind the max flow at " + ", ".join(r.bottleneck_nodes)
+            + ": the min edge cut (which ignores node capacities) is larger than the max flow."
+        )
+    bet = r.parameters["betweenness"]
+    if bet["method"] == "sampled":
+        notes.append(
+            f"Betweenness is a sampled estimate from {bet['k']} source nodes (seed {bet['seed']}); "
+            "supply betweenness and flows are exact."
+        )
+    return notes
+
+
+def format_report(report: Report, fmt: str = "text") -> str:
+    """Return the report rendered as ``text``, ``markdown``, ``json`` or ``csv``."""
+    from . import _formats
+
+    renderers = {
+        "text": _formats.to_text,
+        "markdown": _formats.to_markdown,
+        "json": _formats.to_json,
+        "csv": _formats.to_csv,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return renderers[fmt](report)

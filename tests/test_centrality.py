@@ -1,0 +1,249 @@
+"""Tests of supplynet.centrality against networkx on the reduced DiGraph D.
+
+The oracle D is built here independently: nodes in sorted order, one arc per
+(tail, head) pair in sorted order with the length of the shortest parallel edge (ties:
+smallest id). Lengths include 0 and many ties, where networkx's order of work shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from supplynet._errors import AnalysisError
+from supplynet.centrality import (
+    betweenness,
+    edge_betweenness,
+    edge_supply_betweenness,
+    shortest_digraph,
+    supply_betweenness,
+)
+from supplynet.flow import compile_network
+from tests.test_flow import classic, network, networks
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def oracle_digraph(G: nx.MultiDiGraph) -> nx.DiGraph:
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if (u, v) not in best or (d["length"], k) < best[(u, v)]:
+            best[(u, v)] = (d["length"], k)
+    D = nx.DiGraph()
+    D.add_nodes_from(sorted(G))
+    for (u, v), (length, key) in sorted(best.items()):
+        D.add_edge(u, v, length=length, key=key)
+    return D
+
+
+def assert_nodes_equal(got: pd.Series, expected: dict) -> None:
+    assert list(got.index) == sorted(expected)
+    for node, value in expected.items():
+        assert got[node] == pytest.approx(value, rel=1e-9, abs=1e-12, nan_ok=True), node
+
+
+def assert_edges_equal(got: pd.Series, expected: dict, D: nx.DiGraph, G) -> None:
+    keepers = {D[u][v]["key"]: value for (u, v), value in expected.items()}
+    for _, _, key in G.edges(keys=True):
+        assert got[key] == pytest.approx(keepers.get(key, 0.0), rel=1e-9, abs=1e-12), key
+
+
+# -- hand-worked ---------------------------------------------------------------------
+
+
+def diamond_paths() -> nx.MultiDiGraph:
+    nodes = {"m": {"type": "manufacturing"}, "x": {}, "y": {}, "z": {},
+             "a": {"type": "assembly"}}
+    edges = [("mx", "m", "x", {"length": 1}), ("my", "m", "y", {"length": 1}),
+             ("xa", "x", "a", {"length": 2}), ("ya", "y", "a", {"length": 2}),
+             ("mz", "m", "z", {"length": 2}), ("za", "z", "a", {"length": 2})]
+    return network(nodes, edges)
+
+
+def test_supply_betweenness_splits_ties():
+    sbc = supply_betweenness(diamond_paths())
+    assert sbc.name == "supply_betweenness" and sbc.index.name == "node"
+    assert sbc.to_dict() == {"a": 0.0, "m": 0.0, "x": 0.5, "y": 0.5, "z": 0.0}
+
+
+def test_parallel_routes_use_the_shortest_mode():
+    nodes = {"m": {"type": "manufacturing"}, "x": {}, "a": {"type": "assembly"}}
+    edges = [("road", "m", "x", {"length": 5, "mode": "road"}),
+             ("rail", "m", "x", {"length": 3, "mode": "rail"}),
+             ("rail2", "m", "x", {"length": 3, "mode": "rail"}),
+             ("xa", "x", "a", {"length": 1})]
+    G = network(nodes, edges)
+    esbc = edge_supply_betweenness(G)
+    assert esbc.to_dict() == {"rail": 1.0, "rail2": 0.0, "road": 0.0, "xa": 1.0}
+    D = shortest_digraph(G)
+    assert D["m"]["x"] == {"length": 3, "key": "rail"}
+
+
+def test_zero_length_edges_match_networkx():
+    nodes = {"s": {"type": "manufacturing"}, "b": {}, "c": {}, "t": {"type": "assembly"}}
+    edges = [("sb", "s", "b", {"length": 0}), ("bc", "b", "c", {"length": 0}),
+             ("cb", "c", "b", {"length": 0}), ("ct", "c", "t", {"length": 0}),
+             ("bt", "b", "t", {"length": 0}), ("sc", "s", "c", {"length": 0})]
+    G = network(nodes, edges)
+    D = oracle_digraph(G)
+    expected = nx.betweenness_centrality_subset(D, ["s"], ["t"], normalized=False,
+                                                weight="length")
+    assert_nodes_equal(supply_betweenness(G), expected)
+    assert_nodes_equal(betweenness(G), nx.betweenness_centrality(D, weight="length"))
+
+
+def test_source_that_is_also_a_sink():
+    G = diamond_paths()
+    sbc = supply_betweenness(G, ["m", "x"], ["x", "a"])
+    D = oracle_digraph(G)
+    assert_nodes_equal(sbc, nx.betweenness_centrality_subset(
+        D, ["m", "x"], ["x", "a"], normalized=False, weight="length"))
+
+
+def test_betweenness_attrs_and_sampling():
+    G = classic()
+    exact = betweenness(G)
+    assert exact.attrs == {"sampled": False, "k": None, "seed": None}
+    sampled = betweenness(G, k=2, seed=7)
+    assert sampled.attrs == {"sampled": True, "k": 2, "seed": 7}
+    D = oracle_digraph(G)
+    assert_nodes_equal(sampled, nx.betweenness_centrality(D, k=2, seed=7, weight="length"))
+    assert betweenness(G, k=2).attrs["seed"] == 0  # None means 0: reproducible
+    assert betweenness(G, k=5).attrs["sampled"] is False  # k == n is exact
+
+
+def test_exact_limit_switches_to_sampling():
+    G = classic()
+    sampled = betweenness(G, exact_limit=3)
+    assert sampled.attrs["sampled"] is False  # the default k (2000) covers all 5 nodes
+    assert betweenness(G, k=3, exact_limit=3).attrs["k"] == 3
+
+
+def test_large_networks_are_sampled_by_default(monkeypatch):
+    import supplynet.centrality as centrality
+
+    monkeypatch.setattr(centrality, "DEFAULT_K", 2)
+    G = classic()
+    sampled = betweenness(G, exact_limit=3)
+    assert sampled.attrs == {"sampled": True, "k": 2, "seed": 0}
+    D = oracle_digraph(G)
+    assert_nodes_equal(sampled, nx.betweenness_centrality(D, k=2, seed=0, weight="length"))
+    edges = edge_betweenness(G, exact_limit=3)
+    assert edges.attrs["sampled"] is True
+    assert_edges_equal(edges, nx.edge_betweenness_centrality(D, k=2, seed=0,
+                                                             weight="length"), D, G)
+
+
+def test_bad_k_raises():
+    with pytest.raises(AnalysisError, match="k must be"):
+        betweenness(classic(), k=9)
+
+
+def test_accepts_a_snapshot_and_its_endpoints():
+    snap = compile_network(diamond_paths())
+    assert supply_betweenness(snap).equals(supply_betweenness(diamond_paths()))
+    assert betweenness(snap).equals(betweenness(diamond_paths()))
+    assert supply_betweenness(snap, "id=m", "id=x")["x"] == 0.0
+
+
+def test_no_edges_and_tiny_networks():
+    G = network({"m": {"type": "manufacturing"}, "a": {"type": "assembly"}}, [])
+    assert supply_betweenness(G).tolist() == [0.0, 0.0]
+    assert betweenness(G).tolist() == [0.0, 0.0]
+    assert edge_betweenness(G).empty
+
+
+def test_deterministic_across_calls():
+    G = diamond_paths()
+    a, b = betweenness(G), betweenness(G)
+    assert a.equals(b) and list(a.index) == sorted(G)
+
+
+# -- networkx as the oracle ----------------------------------------------------------
+
+
+@SETTINGS
+@given(networks(max_nodes=9, max_edges=24), st.data())
+def test_supply_betweenness_matches_networkx(case, data):
+    G, sources, sinks = case
+    if data.draw(st.booleans()):  # let sources and sinks overlap too
+        sinks = sorted(set(sinks) | {sources[0]})
+    D = oracle_digraph(G)
+    expected = nx.betweenness_centrality_subset(D, sources, sinks, normalized=False,
+                                                weight="length")
+    assert_nodes_equal(supply_betweenness(G, sources, sinks), expected)
+    expected = nx.edge_betweenness_centrality_subset(D, sources, sinks, normalized=False,
+                                                     weight="length")
+    assert_edges_equal(edge_supply_betweenness(G, sources, sinks), expected, D, G)
+
+
+@SETTINGS
+@given(networks(max_nodes=9, max_edges=24), st.data())
+def test_betweenness_matches_networkx(case, data):
+    G = case[0]
+    n = G.number_of_nodes()
+    k = data.draw(st.one_of(st.none(), st.integers(1, n)))
+    seed = data.draw(st.integers(0, 1000))
+    D = oracle_digraph(G)
+    expected = nx.betweenness_centrality(D, k=k, seed=seed, normalized=True, weight="length")
+    assert_nodes_equal(betweenness(G, k=k, seed=seed), expected)
+    expected = nx.edge_betweenness_centrality(D, k=k, seed=seed, normalized=True,
+                                              weight="length")
+    assert_edges_equal(edge_betweenness(G, k=k, seed=seed), expected, D, G)
+
+
+@SETTINGS
+@given(networks(max_nodes=9, max_edges=24))
+def test_shortest_digraph_is_the_documented_reduction(case):
+    G = case[0]
+    D = shortest_digraph(G)
+    expected = oracle_digraph(G)
+    assert list(D.nodes) == list(expected.nodes)
+    assert list(D.edges(data=True)) == list(expected.edges(data=True))
+
+
+def test_generated_network_matches_networkx():
+    """A road-like network with real coordinates and a few zero-length roads."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import road_network
+
+    G = road_network(300, seed=2)
+    for i, (u, v, k) in enumerate(list(G.edges(keys=True))):
+        if i % 40 == 0:
+            G.edges[u, v, k]["length"] = 0
+    D = oracle_digraph(G)
+    snap = compile_network(G)
+    src, snk = list(snap.source_ids), list(snap.sink_ids)
+    expected = nx.betweenness_centrality_subset(D, src, snk, normalized=False, weight="length")
+    assert_nodes_equal(supply_betweenness(snap), expected)
+    got = betweenness(G)
+    expected = nx.betweenness_centrality(D, weight="length")
+    assert_nodes_equal(got, expected)
+    assert not np.isnan(got.to_numpy()).any() and math.isclose(got.sum(), sum(expected.values()))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24))
+def test_parallel_blocks_equal_serial_bit_for_bit(case):
+    """Large jobs run their fixed source blocks on threads: same sums, same order."""
+    import supplynet._brandes as module
+
+    G, sources, sinks = case
+    serial = (betweenness(G), edge_supply_betweenness(G, sources, sinks))
+    saved = module.PARALLEL_WORK
+    module.PARALLEL_WORK = 0
+    try:
+        parallel = (betweenness(G), edge_supply_betweenness(G, sources, sinks))
+    finally:
+        module.PARALLEL_WORK = saved
+    assert serial[0].equals(parallel[0]) and serial[1].equals(parallel[1])

@@ -1,0 +1,140 @@
+"""The report: hand-worked figures on the diamond, the corridor against networkx, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from supplynet import read_network
+from supplynet.report import analyse, format_report
+
+
+def _split_max_flow(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> float:
+    """networkx oracle: max flow with node capacities by node splitting."""
+    D = nx.DiGraph()
+    for n, d in G.nodes(data=True):
+        D.add_edge(("in", n), ("out", n), **({"capacity": d["capacity"]} if "capacity" in d else {}))
+    for u, v, d in G.edges(data=True):
+        cap = d.get("capacity", math.inf)
+        prev = D.get_edge_data(("out", u), ("in", v))
+        if prev is None:
+            D.add_edge(("out", u), ("in", v), capacity=cap)
+        else:
+            prev["capacity"] += cap
+    for data in D.edges.values():
+        if data.get("capacity") == math.inf:
+            del data["capacity"]
+    for s in sources:
+        D.add_edge("S", ("in", s))
+    for t in sinks:
+        D.add_edge(("out", t), "T")
+    return nx.maximum_flow_value(D, "S", "T")
+
+
+@pytest.fixture(scope="module")
+def diamond() -> nx.MultiDiGraph:
+    return read_network(Path(__file__).parent / "data" / "diamond.geojson")
+
+
+def test_diamond_hand_worked(diamond: nx.MultiDiGraph) -> None:
+    r = analyse(diamond)
+    assert r.sources == ["s"] and r.sinks == ["t"]
+    assert r.max_flow == 50  # node a (capacity 30) binds: 30 via a, 20 via s->b
+    assert r.bottleneck_nodes == ["a"]
+    assert r.min_edge_cut["capacity"] == 55  # node capacities ignored: sb + at + ab
+    assert [e["id"] for e in r.min_edge_cut["edges"]] == ["ab", "at", "sb"]
+    assert r.min_node_cut == {"cost": 2.5, "nodes": ["a", "b"]}
+    assert r.nodes["flow_loss"].to_dict() == {"a": 30, "b": 25, "s": 50, "t": 50}
+    assert r.edges["flow_loss"].to_dict() == {"ab": 5, "ab~rev": 0, "at": 20, "bt": 25, "sa": 30, "sb": 20}
+    assert r.nodes.at["a", "flow_loss_pct"] == pytest.approx(60.0)
+    # ranking: flow loss first, then supply betweenness, then id
+    assert list(r.points["id"][:4]) == ["s", "t", "a", "sa"]
+    assert r.points.iloc[0]["sinks_cut_off"] == 1
+    assert "1 of 1 sink depends on it" in r.points.iloc[0]["reason"]
+
+
+def test_no_path_gives_zero_and_empty_cuts(tmp_path: Path) -> None:
+    doc = json.loads((Path(__file__).parent / "data" / "diamond.geojson").read_text())
+    doc["features"] = [f for f in doc["features"] if f["properties"].get("target") != "t"]
+    path = tmp_path / "cut.geojson"
+    path.write_text(json.dumps(doc))
+    r = analyse(read_network(path))
+    assert r.max_flow == 0 and r.min_edge_cut["edges"] == [] and r.min_node_cut["nodes"] == []
+    assert any("No source reaches any sink" in n for n in r.notes)
+    assert "nothing to cut" in format_report(r, "text")
+
+
+def test_unlimited_path_is_null_in_json(tmp_path: Path) -> None:
+    doc = json.loads((Path(__file__).parent / "data" / "diamond.geojson").read_text())
+    for f in doc["features"]:
+        if f["properties"]["id"] in ("sb", "bt"):
+            f["properties"].pop("capacity")
+    path = tmp_path / "open.geojson"
+    path.write_text(json.dumps(doc))
+    r = analyse(read_network(path))
+    assert math.isinf(r.max_flow) and r.unlimited_path == ["s", "b", "t"]
+    out = json.loads(format_report(r, "json"))
+    assert out["max_flow"] is None and out["min_edge_cut"]["capacity"] is None
+    assert "Infinity" not in format_report(r, "json")
+    assert any("unlimited capacity (s -> b -> t)" in n for n in r.notes)
+
+
+def test_corridor_matches_networkx(corridor_path: Path) -> None:
+    G = read_network(corridor_path)
+    r = analyse(G)
+    assert r.max_flow == pytest.approx(_split_max_flow(G, r.sources, r.sinks))
+    H = G.copy()
+    H.remove_edges_from([(e["source"], e["target"], e["id"]) for e in r.min_edge_cut["edges"]])
+    assert not any(nx.has_path(H, s, t) for s in r.sources for t in r.sinks)
+    assert r.min_edge_cut["capacity"] == pytest.approx(sum(e["capacity"] for e in r.min_edge_cut["edges"]))
+    H = G.copy()
+    H.remove_nodes_from(r.min_node_cut["nodes"])
+    assert not any(nx.has_path(H, s, t) for s in r.sources if s in H for t in r.sinks if t in H)
+    assert all(G.nodes[n]["interdictable"] for n in r.min_node_cut["nodes"])
+    top = r.points.iloc[0]
+    H = G.copy()
+    if top["kind"] == "node":
+        H.remove_node(top["id"])
+    else:
+        H.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k == top["id"]])
+    assert r.max_flow - _split_max_flow(H, r.sources, r.sinks) == pytest.approx(top["flow_loss"])
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "csv"])
+def test_formats_are_deterministic(diamond: nx.MultiDiGraph, fmt: str) -> None:
+    assert format_report(analyse(diamond), fmt) == format_report(analyse(diamond), fmt)
+
+
+def test_json_contract(diamond: nx.MultiDiGraph) -> None:
+    out = json.loads(format_report(analyse(diamond), "json"))
+    assert out["network"] == {"name": "diamond", "description": out["network"]["description"], "nodes": 4,
+                              "edges": 6, "source": out["network"]["source"], "sha256": out["network"]["sha256"]}
+    assert out["max_flow"] == 50
+    assert out["min_edge_cut"]["edges"][0] == {"id": "ab", "source": "a", "target": "b", "capacity": 10}
+    assert out["min_node_cut"] == {"cost": 2.5, "nodes": ["a", "b"]}
+    node = {n["id"]: n for n in out["nodes"]}["a"]
+    assert {"id", "name", "type", "betweenness", "supply_betweenness", "flow_loss"} <= set(node)
+    assert node["name"] == "Hub A" and node["flow_loss"] == 30
+
+
+def test_csv_has_every_node_and_edge(diamond: nx.MultiDiGraph) -> None:
+    rows = list(csv.DictReader(io.StringIO(format_report(analyse(diamond), "csv"))))
+    assert sorted(r["id"] for r in rows if r["kind"] == "node") == ["a", "b", "s", "t"]
+    assert len([r for r in rows if r["kind"] == "edge"]) == 6
+    assert {r["id"]: r["flow_loss"] for r in rows}["a"] == "30"
+
+
+def test_text_and_markdown_read_well(diamond: nx.MultiDiGraph) -> None:
+    r = analyse(diamond)
+    text = format_report(r, "text")
+    for part in ("MAX FLOW  50 units", "MIN EDGE CUT  capacity 55, 3 edge(s)", "MIN NODE CUT  cost 2.5",
+                 "TOP", "SUMMARY", "Node capacities bind the max flow at a"):
+        assert part in text
+    md = format_report(r, "markdown")
+    assert md.startswith("# supplynet") and "| rank | kind | id |" in md
