@@ -29,12 +29,18 @@ browser:
 demo: install
 	$(BIN)/supplynet validate $(NETWORK)
 	$(BIN)/supplynet info $(NETWORK)
+	$(BIN)/supplynet report $(NETWORK)
+	$(BIN)/supplynet plan $(NETWORK) --budget 3 --method all
+	$(BIN)/supplynet map $(NETWORK) -o maps/$(basename $(notdir $(NETWORK))).html --overwrite
 
 test: install-test browser
 	$(BIN)/python -m pytest
 
+# Minutes, not seconds: each script writes the Markdown its docs/benchmarks*.md records.
 bench: install-test
 	$(BIN)/python benchmarks/bench_kernels.py
+	$(BIN)/python benchmarks/bench_maps.py
+	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
