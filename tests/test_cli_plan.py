@@ -55,7 +55,9 @@ def test_all_methods_text_on_corridor(corridor_path: Path) -> None:
 def test_all_methods_json_contract(corridor_json: dict) -> None:
     doc = corridor_json
     assert doc["budget"] == 3 and doc["targets"] == "both" and doc["objective"] == "flow"
-    assert set(doc["network"]) >= {"nodes", "edges", "name", "source"}
+    assert set(doc["network"]) >= {"nodes", "edges", "name", "source", "sha256"}
+    assert len(doc["network"]["sha256"]) == 64 and doc["supplynet_version"]
+    assert doc["parameters"] == {"method": "all", "time_limit": 60.0, "curve": True}
     best = doc["methods"]["optimal"]
     for name, entry in doc["methods"].items():
         for key in ("selected", "cost", "max_flow_before", "max_flow_after", "optimal", "gap"):

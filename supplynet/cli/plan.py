@@ -70,8 +70,9 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
         svg = curve_svg(comp.curve, title=f"{meta['name'] or meta['source']}: plans by budget",
                         ylabel=_measure(comp))
         write_output(svg, chart, overwrite=overwrite, inputs=(network, edges))
-    write_output(render(comp, fmt, network=meta, chart=chart), output, overwrite=overwrite,
-                 inputs=(network, edges))
+    params = {"method": method, "time_limit": time_limit, "curve": curve}
+    write_output(render(comp, fmt, network=meta, chart=chart, parameters=params), output,
+                 overwrite=overwrite, inputs=(network, edges))
 
 
 def _network(G: Any) -> dict[str, Any]:
@@ -79,13 +80,19 @@ def _network(G: Any) -> dict[str, Any]:
     return {**{k: G.graph.get(k) for k in keys}, "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
 
 
-def render(comp: Any, fmt: str, *, network: dict[str, Any] | None = None, chart: str | None = None) -> str:
-    """Return a :class:`~supplynet.plan.Comparison` as ``text``, ``markdown``, ``json`` or ``csv``."""
+def render(comp: Any, fmt: str, *, network: dict[str, Any] | None = None, chart: str | None = None,
+           parameters: dict[str, Any] | None = None) -> str:
+    """Return a :class:`~supplynet.plan.Comparison` as ``text``, ``markdown``, ``json`` or ``csv``.
+
+    JSON also carries the supplynet version, the input's SHA-256 (in ``network``) and the
+    command's ``parameters``, so a result can be traced to what produced it.
+    """
     network = network or {}
     if fmt == "json":
         from .. import __version__
 
-        doc = dict(comp.to_dict(), network=network, supplynet_version=__version__, notes=_notes(comp))
+        doc = dict(comp.to_dict(), network=network, supplynet_version=__version__, notes=_notes(comp),
+                   parameters=parameters or {})
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "csv":
         return _csv(comp)
