@@ -31,6 +31,7 @@ demo: install
 	$(BIN)/supplynet info $(NETWORK)
 	$(BIN)/supplynet report $(NETWORK)
 	$(BIN)/supplynet plan $(NETWORK) --budget 3 --method all
+	$(BIN)/supplynet whatif $(NETWORK) --scenario datasets/corridor-scenarios.yaml
 	$(BIN)/supplynet map $(NETWORK) -o maps/$(basename $(notdir $(NETWORK))).html --overwrite
 
 test: install-test browser
@@ -41,6 +42,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_kernels.py
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_whatif.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -179,4 +179,16 @@ def _page_info(G: nx.MultiDiGraph, results: Any, ctx: Context, extras: Mapping[s
         extra=[(t, EXTRA_COLORS[i % len(EXTRA_COLORS)], len(ids)) for i, (t, ids) in enumerate(extras.items())],
         removed=(len(ctx.removed_nodes), len(ctx.removed_edges)),
         notes=list(results.notes),
+        scenario=getattr(results, "scenario", None),
+        degraded=sorted(dict(getattr(results, "degraded", None) or {}).items()),
+        plan=_plan_info(getattr(results, "plan", None)),
     )
+
+
+def _plan_info(plan: Any) -> dict[str, Any] | None:
+    """Return what the legend says of an interdiction plan (None without one)."""
+    if plan is None:
+        return None
+    return {"method": plan.method, "budget": plan.budget, "cost": plan.cost, "targets": plan.targets,
+            "before": plan.max_flow_before, "after": plan.max_flow_after, "optimal": plan.optimal,
+            "selected": len(plan.selected), "reason": plan.reason}

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ._escape import escape_text, format_value
 from ._mapfeatures import CUT_COLOR, REMOVED_COLOR, LayerData
@@ -68,6 +69,9 @@ class PageInfo:
     extra: list[tuple[str, str, int]] = field(default_factory=list)        # title, colour, count
     removed: tuple[int, int] = (0, 0)  # nodes, edges
     notes: list[str] = field(default_factory=list)
+    scenario: str | None = None
+    degraded: list[tuple[str, float]] = field(default_factory=list)  # id, factor
+    plan: dict[str, Any] | None = None  # method, budget, cost, before, after, optimal, selected, reason
 
 
 def _listing(names: Sequence[str]) -> str:
@@ -125,6 +129,7 @@ def _legend(info: PageInfo) -> str:
     parts.append(_row('<span class="sn-rank" style="display:inline-block;width:20px">1</span>',
                       "top interdiction points, by rank"))
     parts += [_row(_circle(c, fill=False), f"{escape_text(t)} ({n})") for t, c, n in info.extra]
+    parts += _plan(info)
     parts += _what_if(info)
     parts += [f'<div class="sn-note">{escape_text(note)}</div>' for note in info.notes]
     parts.append("</details></div>")
@@ -144,20 +149,47 @@ def _amount(what: str, value: float | None) -> str:
     return f" ({what} {escape_text(format_value(value))})"
 
 
+def _before_after(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return ""
+    change = ""
+    if math.isfinite(before) and math.isfinite(after) and before > 0:
+        change = f" ({100.0 * (after - before) / before:+.1f}%)"
+    return (f'<div class="sn-impact">Max flow: {escape_text(format_value(before))} before, '
+            f"{escape_text(format_value(after))} after{change}</div>")
+
+
+def _plan(info: PageInfo) -> list[str]:
+    plan = info.plan
+    if plan is None:
+        return []
+    proof = "proven optimal" if plan["optimal"] else "not proven optimal"
+    rows = [f'<div class="sn-sec" id="sn-plan">Interdiction plan ({escape_text(plan["method"])}, '
+            f"{escape_text(plan['targets'])})</div>",
+            f"<div>{plan['selected']} element{'s' if plan['selected'] != 1 else ''}, cost "
+            f"{escape_text(format_value(plan['cost']))} of budget {escape_text(format_value(plan['budget']))}"
+            f"{'; ' + proof if plan['method'] == 'optimal' else ''}</div>",
+            _before_after(plan["before"], plan["after"])]
+    if plan.get("reason"):
+        rows.append(f'<div class="sn-note">{escape_text(plan["reason"])}</div>')
+    if info.max_flow_before is not None or info.degraded:
+        rows.append('<div class="sn-note">The plan is made for the intact network, before the what-if.</div>')
+    return rows
+
+
 def _what_if(info: PageInfo) -> list[str]:
     nodes, edges = info.removed
-    if not nodes and not edges and info.max_flow_before is None:
+    if not nodes and not edges and info.max_flow_before is None and not info.degraded:
         return []
     what = f"{nodes} node{'s' if nodes != 1 else ''} and {edges} edge{'s' if edges != 1 else ''}"
-    rows = ['<div class="sn-sec">What-if</div>',
+    title = f"What-if: {escape_text(info.scenario)}" if info.scenario else "What-if"
+    rows = [f'<div class="sn-sec" id="sn-whatif">{title}</div>',
             _row(_circle(REMOVED_COLOR, dash="3 3"), f"removed, greyed out: {what}")]
-    before, after = info.max_flow_before, info.max_flow
-    if before is not None and after is not None:
-        change = ""
-        if math.isfinite(before) and math.isfinite(after) and before > 0:
-            change = f" ({100.0 * (after - before) / before:+.1f}%)"
-        rows.append(f'<div class="sn-impact">Max flow: {escape_text(format_value(before))} before, '
-                    f"{escape_text(format_value(after))} after{change}</div>")
+    if info.degraded:
+        shown = [f"{escape_text(i)} \u00d7{escape_text(format_value(f))}" for i, f in info.degraded[:_MAX_LISTED]]
+        more = len(info.degraded) - _MAX_LISTED
+        rows.append(f"<div>capacity degraded: {', '.join(shown)}{f' and {more} more' if more > 0 else ''}</div>")
+    rows.append(_before_after(info.max_flow_before, info.max_flow))
     return rows
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "render_map",
     "write_map",
     "find_remote_references",
+    "plan_layer",
     "resolve_elements",
 ]
 
@@ -83,6 +84,13 @@ class MapResults:
         What a what-if removed (drawn greyed out).
     notes : sequence of str
         Caveats shown under the legend.
+    scenario : str, optional
+        Name of the what-if scenario drawn, shown in the legend.
+    degraded : mapping of str to float
+        ``{id: factor}`` of the capacities the scenario degraded, listed in the legend.
+    plan : supplynet.plan.Plan, optional
+        An interdiction plan, drawn on a layer of its own with its cost and the max flow
+        before and after it in the legend.
     """
 
     sources: Sequence[str] = ()
@@ -100,6 +108,9 @@ class MapResults:
     removed_nodes: Sequence[str] = ()
     removed_edges: Sequence[str] = ()
     notes: Sequence[str] = field(default_factory=tuple)
+    scenario: str | None = None
+    degraded: Mapping[str, float] = field(default_factory=dict)
+    plan: Any = None
 
     @classmethod
     def from_report(cls, report: Any, **kwargs: Any) -> MapResults:
@@ -163,12 +174,15 @@ def analyse_for_map(
     *,
     remove: Iterable[str] = (),
     top: int = 10,
+    scenario: Any = None,
 ) -> MapResults:
     """Return the :class:`MapResults` of a network, after removing ``remove`` (node or edge ids).
 
     Runs the same kernels and ranking as ``supplynet report`` (so the map and the report
     agree) on the network without the removed elements, and the max flow of the intact
-    network for the what-if's before/after. ``G`` is never changed.
+    network for the what-if's before/after. ``G`` is never changed. A
+    :class:`supplynet.scenarios.Scenario` given as ``scenario`` adds its removals and
+    degrades capacities by its factors (on a copy), as ``supplynet whatif`` does.
 
     Raises
     ------
@@ -196,14 +210,22 @@ def analyse_for_map(
     from .selectors import resolve_endpoints
 
     removed = resolve_elements(G, remove, what="--remove list")
+    degraded: dict[str, float] = {}
+    if scenario is not None:
+        removed += [*(("node", n) for n in scenario.remove_nodes), *(("edge", e) for e in scenario.remove_edges)]
+        degraded = dict(scenario.degraded)
+        resolve_elements(G, list(degraded), what=f"scenario {scenario.name!r}")
     src, snk = resolve_endpoints(G, sources, sinks)
-    if not removed:
-        return MapResults(**kernel_results(G, src, snk, top=top))
+    if not removed and not degraded:
+        return MapResults(**kernel_results(G, src, snk, top=top),
+                          scenario=scenario.name if scenario is not None else None)
     rnodes = sorted({i for k, i in removed if k == "node"})
     redges = sorted({i for k, i in removed if k == "edge"})
     what_if = {"max_flow_before": max_flow(G, src, snk).value,
-               "removed_nodes": rnodes, "removed_edges": redges}
+               "removed_nodes": rnodes, "removed_edges": redges, "degraded": degraded,
+               "scenario": scenario.name if scenario is not None else None}
     H = _without(G, rnodes, redges)
+    _degrade(H, degraded)
     src, snk = [s for s in src if s in H], [t for t in snk if t in H]
     if not src or not snk:
         note = "The removal takes out every source or every sink: nothing flows."
@@ -218,6 +240,27 @@ def _without(G: nx.MultiDiGraph, nodes: list[str], edges: list[str]) -> nx.Multi
     H.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k in gone])
     H.remove_nodes_from(nodes)
     return H
+
+
+def _degrade(H: nx.MultiDiGraph, factors: Mapping[str, float]) -> None:
+    """Multiply capacities of the copy ``H`` by their factors (unlimited stays so above 0)."""
+    keys = {k: (u, v) for u, v, k in H.edges(keys=True)}
+    for ident, factor in factors.items():
+        data = H.nodes[ident] if ident in H else H.edges[(*keys[ident], ident)]
+        cap = data.get("capacity", math.inf)
+        if factor == 0:
+            data["capacity"] = 0.0
+        elif math.isfinite(cap):
+            data["capacity"] = cap * factor
+
+
+def plan_layer(plan: Any) -> dict[str, list[Element]]:
+    """Return the ``extra_layers`` entry of an interdiction plan: its title and elements."""
+    from ._escape import format_value
+
+    title = f"Plan: {plan.method}, budget {format_value(plan.budget)}"
+    members = [*(("node", n) for n in plan.selected_nodes), *(("edge", e) for e in plan.selected_edges)]
+    return {title: members}
 
 
 def render_map(
@@ -274,8 +317,10 @@ def render_map(
 
     results = results or MapResults()
     top = resolve_elements(G, results.top_points, what="top points")
-    extras = {str(name): resolve_elements(G, ids, what=f"layer {name!r}")
-              for name, ids in (extra_layers or {}).items()}
+    layers = dict(extra_layers or {})
+    if results.plan is not None:
+        layers.update(plan_layer(results.plan))
+    extras = {str(name): resolve_elements(G, ids, what=f"layer {name!r}") for name, ids in layers.items()}
     ctx = _context(G, results, removed_nodes, removed_edges, top, extras)
     points = [(rank, kind, ident) for rank, (kind, ident) in enumerate(top, start=1)]
     name = title or G.graph.get("name") or Path(str(G.graph.get("source") or "network")).stem

@@ -26,19 +26,24 @@ Examples
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
+
+import numpy as np
 
 from supplynet._errors import SelectorError
 
 __all__ = [
     "SOURCE_TYPE",
     "SINK_TYPE",
+    "ELEMENT_KEYS",
     "EndpointSpec",
     "default_sinks",
     "default_sources",
     "parse_selector",
     "resolve_endpoints",
+    "select_elements",
     "select_nodes",
 ]
 
@@ -282,3 +287,140 @@ def resolve_endpoints(
         )
     logger.debug("%d sources, %d sinks", len(src), len(snk))
     return src, snk
+
+
+# -- element selectors (what-if scenarios) ---------------------------------------------
+
+#: Keys of :func:`select_elements`: node attributes, edge ``mode``, and places.
+ELEMENT_KEYS = ("id", "type", "country", "mode", "bbox", "near")
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def _numbers(text: str, values: list[str], count: int, form: str) -> list[float]:
+    """Return ``count`` finite numbers from ``values`` or raise a SelectorError."""
+    try:
+        out = [float(v) for v in values]
+    except ValueError:
+        out = []
+    if len(out) != count or not all(math.isfinite(x) for x in out):
+        raise SelectorError(f"selector {text!r} needs {count} numbers: {form}")
+    return out
+
+
+def _node_xy(G: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return sorted node ids and their longitudes and latitudes (NaN where unknown)."""
+    ids = sorted(G.nodes)
+    xs = np.array([float(G.nodes[n].get("x", math.nan)) for n in ids])
+    ys = np.array([float(G.nodes[n].get("y", math.nan)) for n in ids])
+    return ids, xs, ys
+
+
+def _in_bbox(G: Any, text: str, values: list[str]) -> list[str]:
+    west, south, east, north = _numbers(text, values, 4, "bbox=WEST,SOUTH,EAST,NORTH (degrees)")
+    if west > east or south > north:
+        raise SelectorError(f"selector {text!r}: WEST must not exceed EAST nor SOUTH exceed NORTH")
+    ids, xs, ys = _node_xy(G)
+    inside = (xs >= west) & (xs <= east) & (ys >= south) & (ys <= north)
+    return [ids[i] for i in np.flatnonzero(inside)]
+
+
+def _near(G: Any, text: str, values: list[str]) -> list[str]:
+    lon, lat, km = _numbers(text, values, 3, "near=LON,LAT,KM (degrees, kilometres)")
+    if km < 0:
+        raise SelectorError(f"selector {text!r}: the radius must not be negative")
+    ids, xs, ys = _node_xy(G)
+    lam1, phi1, lam2, phi2 = map(np.radians, (lon, lat, xs, ys))
+    hav = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    dist = 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(hav, 0.0, 1.0)))
+    return [ids[i] for i in np.flatnonzero(dist <= km)]
+
+
+def select_elements(G: Any, text: str, *, what: str = "selection") -> tuple[list[str], list[str]]:
+    """Return the sorted node ids and edge ids an element selector picks.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (nodes need ``x`` / ``y`` for ``bbox`` and ``near``).
+    text : str
+        A node or edge id, or one clause:
+
+        - ``id=A,B``: these nodes and/or edges (every one must exist);
+        - ``type=T1,T2`` / ``country=C``: nodes, matched ignoring case;
+        - ``mode=air,track``: edges by ``mode``, ignoring case;
+        - ``bbox=WEST,SOUTH,EAST,NORTH``: nodes inside a box of degrees (edges ends
+          included);
+        - ``near=LON,LAT,KM``: nodes within KM kilometres (great circle) of a point.
+    what : str, default "selection"
+        How error messages name the selection.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        Node ids and edge ids, each sorted; never both empty.
+
+    Raises
+    ------
+    SelectorError
+        The clause is malformed, names an unknown id, or selects nothing.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", type="storage", x=44.0, y=33.0)
+    >>> G.add_node("b", type="airfield", x=40.0, y=35.0)
+    >>> G.add_edge("a", "b", key="ab", mode="air")
+    'ab'
+    >>> select_elements(G, "ab"), select_elements(G, "mode=AIR")
+    (([], ['ab']), ([], ['ab']))
+    >>> select_elements(G, "near=44,33.5,60"), select_elements(G, "bbox=39,34,41,36")
+    ((['a'], []), (['b'], []))
+    """
+    text = str(text).strip()
+    keys = {k: None for _, _, k in G.edges(keys=True)}
+    if text in G:
+        return [text], []
+    if text in keys:
+        return [], [text]
+    key, sep, rest = text.partition("=")
+    key = key.strip().lower()
+    if not sep or key not in ELEMENT_KEYS:
+        raise SelectorError(
+            f"{what} {text!r} is neither a node or edge id nor a selector KEY=VALUE "
+            f"with KEY one of {', '.join(ELEMENT_KEYS)}")
+    values = [v.strip() for v in rest.split(",") if v.strip()]
+    if not values:
+        raise SelectorError(f"{what} {text!r} names no value after '{key}='")
+    nodes: list[str] = []
+    edges: list[str] = []
+    if key == "id":
+        unknown = [v for v in values if v not in G and v not in keys]
+        if unknown:
+            raise SelectorError(f"{what} {text!r}: no node or edge has the id {_listing(unknown)}")
+        nodes = sorted({v for v in values if v in G})
+        edges = sorted({v for v in values if v not in G})
+    elif key in ("type", "country"):
+        nodes = _by_attribute(_node_table(G), key, values)
+    elif key == "mode":
+        wanted = {v.casefold() for v in values}
+        edges = sorted(k for _, _, k, m in G.edges(keys=True, data="mode")
+                       if m is not None and str(m).casefold() in wanted)
+    elif key == "bbox":
+        nodes = _in_bbox(G, text, values)
+    else:
+        nodes = _near(G, text, values)
+    if not nodes and not edges:
+        raise SelectorError(f"{what} {text!r} selects nothing{_present(G, key)}")
+    return nodes, edges
+
+
+def _present(G: Any, key: str) -> str:
+    """Return the values of ``key`` the network has, for an error message."""
+    if key in ("type", "country"):
+        values = {str(v) for _, v in G.nodes(data=key) if v is not None}
+        return f"; {key} values present: {_listing(values) or 'none'}"
+    if key == "mode":
+        values = {str(v) for *_, v in G.edges(keys=True, data="mode") if v is not None}
+        return f"; modes present: {_listing(values) or 'none'}"
+    return ""

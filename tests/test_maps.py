@@ -276,3 +276,79 @@ def test_results_from_a_report(corridor: nx.MultiDiGraph) -> None:
     assert results.top_points == [("edge", "e93")] and results.min_edge_cut == ["e93"]
     assert results.removed_nodes == ["asm-deir"] and results.max_flow == 7.0
     assert "Top interdiction points (1)" in _plain(render_map(corridor, results))
+
+
+# -- what-if scenarios and interdiction plans on the map ---------------------------------
+
+SCENARIO_FILE = Path(__file__).resolve().parent.parent / "datasets" / "corridor-scenarios.yaml"
+
+
+def _greyed(page: str) -> list[dict]:
+    return [f for b in _data_blocks(page) for f in b["features"]
+            if "#9e9e9e" in (f["properties"].get("style", {}).get("color"),
+                             f["properties"].get("style", {}).get("fillColor"))]
+
+
+def test_scenario_on_the_map_matches_whatif(corridor: nx.MultiDiGraph) -> None:
+    from supplynet.scenarios import load_scenarios, pick_scenarios
+    from supplynet.whatif import WhatIf
+
+    w = WhatIf(corridor)
+    for name in ("border-and-north", "qaim-checkpoints-30pct"):
+        (s,) = pick_scenarios(load_scenarios(SCENARIO_FILE, corridor), [name])
+        results = analyse_for_map(corridor, scenario=s)
+        impact = w.evaluate(s)
+        assert (results.max_flow_before, results.max_flow) == (impact.max_flow_before, impact.max_flow_after)
+        assert results.scenario == name and dict(results.degraded) == s.degraded
+        page = render_map(corridor, results)
+        text = _plain(page)
+        assert f"What-if: {name}" in text
+        assert f"{impact.max_flow_before:g} before, {impact.max_flow_after:g} after" in text
+        at_removed = {k for u, v, k in corridor.edges(keys=True) if u in s.remove_nodes or v in s.remove_nodes}
+        assert len(_greyed(page)) == len(s.remove_nodes) + len(set(s.remove_edges) | at_removed)
+    assert "capacity degraded: bc-qaim-desert \u00d70.5, chk-qaim \u00d70.3" in text
+    assert nx.utils.graphs_equal(corridor, supplynet.read_network(SCENARIO_FILE.parent / "corridor.geojson"))
+
+
+def test_plan_layer(corridor: nx.MultiDiGraph) -> None:
+    from dataclasses import replace
+
+    from supplynet.plan import plan_interdiction
+
+    plan = plan_interdiction(corridor, budget=3, method="greedy", targets="nodes")
+    page = render_map(corridor, replace(analyse_for_map(corridor), plan=plan))
+    text = _plain(page)
+    assert f"Plan: greedy, budget 3 ({len(plan.selected)})" in text
+    assert "Interdiction plan (greedy, nodes)" in text
+    assert f"cost {plan.cost:g} of budget 3" in text
+    assert f"{plan.max_flow_before:g} before, {plan.max_flow_after:g} after" in text
+    ringed = [f for b in _data_blocks(page) for f in b["features"]
+              if f["properties"].get("style", {}).get("color") == "#00a6a6"]
+    assert len(ringed) == len(plan.selected) > 0
+
+
+def test_cli_scenario_and_plan(corridor_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.html"
+    args = ["map", str(corridor_path), "-o", str(out), "--scenario", str(SCENARIO_FILE), "--name",
+            "close-alqaim", "--plan-budget", "2", "--plan-method", "optimal", "--plan-targets", "edges"]
+    result = CliRunner().invoke(_cli(), args)
+    assert result.exit_code == 0, result.output
+    text = _plain(out.read_text())
+    assert "What-if: close-alqaim" in text and "320 before, 215 after" in text
+    assert "Plan: optimal, budget 2" in text and "Interdiction plan (optimal, edges)" in text
+    assert "proven optimal" in text and "made for the intact network" in text
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (["--scenario", str(SCENARIO_FILE)], 1, "holds 5 scenarios; choose one with --name"),
+    (["--scenario", str(SCENARIO_FILE), "--name", "nope"], 1, "no scenario named 'nope'"),
+    (["--name", "close-alqaim"], 2, "--name picks"),
+    (["--plan-budget", "-1"], 2, "--plan-budget"),
+    (["--plan-budget", "1", "--plan-method", "magic"], 2, "--plan-method"),
+    (["--scenario", str(DATA / "scenarios" / "unknown-id.yaml")], 1, "remove entry"),
+])
+def test_cli_scenario_errors(corridor_path: Path, tmp_path: Path, args: list[str], code: int, text: str) -> None:
+    out = tmp_path / "x.html"
+    result = CliRunner().invoke(_cli(), ["map", str(corridor_path), "-o", str(out), *args])
+    assert result.exit_code == code, result.output
+    assert text in result.output and not out.exists()

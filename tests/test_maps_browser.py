@@ -295,3 +295,55 @@ def test_clicking_a_hostile_node(xss_map: MapPage, xss: nx.MultiDiGraph) -> None
 def test_missing_chromium_fails_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(pytest.fail.Exception, match="run `make browser`"):
         _require_chromium(str(tmp_path / "chromium"))
+
+
+def test_scenario_greying_and_plan_layer(browser: Any, corridor: nx.MultiDiGraph,
+                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+    from dataclasses import replace
+
+    from supplynet.plan import plan_interdiction
+    from supplynet.scenarios import load_scenarios, pick_scenarios
+
+    (scenario,) = pick_scenarios(load_scenarios(ROOT / "datasets" / "corridor-scenarios.yaml", corridor),
+                                 ["border-and-north"])
+    plan = plan_interdiction(corridor, budget=3, method="greedy")
+    results = replace(analyse_for_map(corridor, scenario=scenario), plan=plan)
+    path = tmp_path_factory.mktemp("maps") / "scenario.html"
+    write_map(path, corridor, results)
+    m = _open(browser, path)
+    try:
+        assert m.requests == [] and m.errors == []
+        grey = m.js("""() => {
+            let n = 0;
+            for (const e of window.supplynet.layers) {
+                if (e.group !== 'nodes' && e.group !== 'edges') continue;
+                for (const l of e.layer.getLayers()) {
+                    if (l.options.fillColor === '#9e9e9e' || l.options.color === '#9e9e9e') n++;
+                }
+            }
+            return n;
+        }""")
+        at_removed = {k for u, v, k in corridor.edges(keys=True)
+                      if u in scenario.remove_nodes or v in scenario.remove_nodes}
+        assert grey == len(scenario.remove_nodes) + len(set(scenario.remove_edges) | at_removed)
+        plan_layer = m.js("""() => {
+            const e = window.supplynet.layers.find(x => x.group === 'extra');
+            return e && {title: e.title, drawn: e.layer.getLayers().length,
+                         shown: window.supplynet.map.hasLayer(e.layer)};
+        }""")
+        assert plan_layer["title"].startswith("Plan: greedy, budget 3")
+        assert plan_layer["drawn"] == len(plan.selected) > 0 and plan_layer["shown"]
+        legend = m.page.inner_text("#sn-legend")
+        assert "What-if: border-and-north" in legend and "Interdiction plan (greedy, both)" in legend
+        assert f"{results.max_flow_before:g} before, {results.max_flow:g} after" in legend
+        # The plan layer toggles from the layer control like every other layer.
+        index = m.js("""() => {
+            const e = window.supplynet.layers.find(x => x.group === 'extra');
+            return [...document.querySelectorAll('.leaflet-control-layers-selector')]
+                .findIndex(i => i.layerId === L.stamp(e.layer));
+        }""")
+        m.page.locator(".leaflet-control-layers-selector").nth(index).click()
+        assert m.js("window.supplynet.map.hasLayer(window.supplynet.layers.find(x => x.group === 'extra').layer)") \
+            is False
+    finally:
+        m.page.close()
