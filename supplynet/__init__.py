@@ -31,8 +31,10 @@ from .centrality import (  # noqa: E402
 from .flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut  # noqa: E402
 from .graph import graph_from_gdfs, graph_to_gdfs, load_network, read_gdfs, read_network  # noqa: E402
 from .report import Report, analyse, format_report  # noqa: E402
+from .scenarios import Scenario, load_scenarios, make_scenario  # noqa: E402
 from .summary import network_summary  # noqa: E402
 from .validate import ValidationReport  # noqa: E402
+from .whatif import Impact, WhatIf, sweep, sweep_nodes, what_if  # noqa: E402
 
 # Public names that live in modules too heavy to import eagerly (folium, the MILP).
 _LAZY = {
@@ -41,6 +43,9 @@ _LAZY = {
     "plan_interdiction": "plan",
     "plan_curve": "plan",
     "compare_methods": "plan",
+    "export_layers": "export",
+    "result_layers": "export",
+    "write_layers": "export",
 }
 
 
@@ -54,14 +59,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "__version__",
     "AnalysisError",
+    "Impact",
     "NetworkReadError",
     "NetworkValidationError",
     "OutputError",
     "Report",
+    "Scenario",
     "ScenarioError",
     "SelectorError",
     "SupplynetError",
     "ValidationReport",
+    "WhatIf",
     "analyse",
     "betweenness",
     "compile_network",
@@ -72,6 +80,8 @@ __all__ = [
     "graph_from_gdfs",
     "graph_to_gdfs",
     "load_network",
+    "load_scenarios",
+    "make_scenario",
     "max_flow",
     "min_edge_cut",
     "min_node_cut",
@@ -79,5 +89,8 @@ __all__ = [
     "read_gdfs",
     "read_network",
     "supply_betweenness",
+    "sweep",
+    "sweep_nodes",
+    "what_if",
     *_LAZY,
 ]

@@ -1,7 +1,14 @@
 """Render a :class:`supplynet.report.Report` as text, Markdown, JSON or CSV.
 
 Floats are rounded here and only here (10 significant digits in JSON and CSV), keys and
-rows are sorted, and nothing depends on the clock, so equal inputs give equal bytes.
+rows are sorted, and nothing depends on the clock (unless the report carries a
+``generated_at`` time, which ``--timestamp`` asks for), so equal inputs give equal bytes.
+
+Every format carries the report's provenance (:meth:`supplynet.report.Report.provenance`):
+the supplynet version, the input's SHA-256, the sources and sinks used and the parameters.
+JSON has them as top-level keys, text and Markdown in the heading, and CSV as ``meta``
+rows at the top of the table (``kind`` = ``meta``, ``id`` = the key, ``name`` = the value),
+so the file stays one rectangular table any CSV reader parses.
 """
 
 from __future__ import annotations
@@ -17,12 +24,13 @@ import pandas as pd
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["to_text", "to_markdown", "to_json", "to_csv", "report_dict", "clean_number"]
+__all__ = ["to_text", "to_markdown", "to_json", "to_csv", "report_dict", "meta_items", "clean_number",
+           "json_ready"]
 
 _NODE_COLS = ("name", "type", "country", "capacity", "cost", "interdictable", "flow", "betweenness",
               "supply_betweenness", "flow_loss", "flow_loss_pct")
-_EDGE_COLS = ("source", "target", "mode", "capacity", "length_km", "cost", "interdictable", "crosses_border",
-              "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
+_EDGE_COLS = ("source", "target", "mode", "country", "capacity", "length_km", "cost", "interdictable",
+              "crosses_border", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
 
 
 def clean_number(value: Any) -> Any:
@@ -55,6 +63,17 @@ def _clean(obj: Any) -> Any:
     return clean_number(obj)
 
 
+def json_ready(obj: Any) -> Any:
+    """Return ``obj`` with every number JSON-safe (see :func:`clean_number`) and keys as strings.
+
+    Examples
+    --------
+    >>> json_ready({"a": [float("nan"), 2.0], 1: (0.1 + 0.2,)})
+    {'a': [None, 2], '1': [0.3]}
+    """
+    return _clean(obj)
+
+
 def _records(df: pd.DataFrame, cols: tuple[str, ...]) -> list[dict[str, Any]]:
     out = []
     for ident, row in df.iterrows():
@@ -67,11 +86,7 @@ def _records(df: pd.DataFrame, cols: tuple[str, ...]) -> list[dict[str, Any]]:
 def report_dict(r: Report) -> dict[str, Any]:
     """Return the report as a JSON-ready dict (the ``--format json`` object)."""
     return _clean({
-        "supplynet_version": r.version,
-        "network": r.network,
-        "parameters": r.parameters,
-        "sources": r.sources,
-        "sinks": r.sinks,
+        **r.provenance(),
         "max_flow": r.max_flow,
         "unlimited_path": r.unlimited_path,
         "bottleneck_nodes": r.bottleneck_nodes,
@@ -89,8 +104,35 @@ def to_json(r: Report) -> str:
     return json.dumps(report_dict(r), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def meta_items(r: Report) -> list[tuple[str, str]]:
+    """Return the report's provenance as flat ``(key, text)`` pairs, in a fixed order.
+
+    Lists are joined with commas; missing values are empty strings.
+    """
+    bet = r.parameters["betweenness"]
+    items = [
+        ("supplynet_version", r.version),
+        ("input", r.network.get("source")),
+        ("input_sha256", r.network.get("sha256")),
+        ("sources", ",".join(r.sources)),
+        ("sinks", ",".join(r.sinks)),
+        ("source_selector", r.parameters.get("source_selector")),
+        ("sink_selector", r.parameters.get("sink_selector")),
+        ("top", r.parameters["top"]),
+        ("betweenness_method", bet["method"]),
+        ("betweenness_k", bet.get("k")),
+        ("betweenness_seed", bet.get("seed")),
+    ]
+    if r.generated_at is not None:
+        items.append(("generated_at", r.generated_at))
+    return [(k, "" if v is None else str(v)) for k, v in items]
+
+
 def to_csv(r: Report) -> str:
-    """Return one CSV table of every node and edge (``kind`` tells which) with its metrics."""
+    """Return one CSV table of every node and edge (``kind`` tells which) with its metrics.
+
+    The provenance comes first as ``meta`` rows (see the module docstring).
+    """
     cols = ["kind", "id", "name", "type", "mode", "source", "target", "country", "capacity", "cost",
             "interdictable", "length_km", "flow", "betweenness", "supply_betweenness", "flow_loss",
             "flow_loss_pct", "rank"]
@@ -98,6 +140,8 @@ def to_csv(r: Report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
+    for key, value in meta_items(r):
+        writer.writerow(["meta", key, value] + [""] * (len(cols) - 3))
     for kind, df in (("node", r.nodes), ("edge", r.edges)):
         for ident, row in df.iterrows():
             rec = {c: row.get(c) for c in cols if c in df.columns}
@@ -107,6 +151,13 @@ def to_csv(r: Report) -> str:
 
 
 # --- text and Markdown -------------------------------------------------------------------
+
+def _label(value: Any) -> str:
+    """Return text for a table cell: ``-`` for a missing value (None, NaN, NA)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return str(value)
+
 
 def _num(value: Any, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -142,7 +193,7 @@ def _summary(r: Report) -> str:
 
 
 def _point_rows(r: Report) -> list[list[str]]:
-    return [[str(p["rank"]), p["kind"], p["id"], str(p["name"]), str(p["type"]), str(p["country"] or "-"),
+    return [[str(p["rank"]), p["kind"], p["id"], _label(p["name"]), _label(p["type"]), _label(p["country"]),
              _num(p["flow_loss"]), _num(p["flow_loss_pct"], "%"), _num(p["supply_betweenness"]), p["reason"]]
             for _, p in r.points.iterrows()]
 
@@ -159,15 +210,31 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _parameters(r: Report) -> str:
+    bet = r.parameters["betweenness"]
+    words = [f"top {r.parameters['top']}"]
+    for key in ("source_selector", "sink_selector"):
+        if r.parameters.get(key):
+            words.append(f"--{key.split('_')[0]}s {r.parameters[key]}")
+    if bet["method"] == "sampled":
+        words.append(f"betweenness sampled from {bet['k']} sources (seed {bet['seed']})")
+    else:
+        words.append("betweenness exact")
+    return "; ".join(words)
+
+
 def _heading(r: Report) -> list[str]:
     net = r.network
     lines = [f"supplynet {r.version} interdiction report: {net['name'] or net['source']}"]
     if net.get("description"):
         lines.append(net["description"])
-    lines.append(f"input: {net['source']} (sha256 {str(net['sha256'])[:16]}...), "
-                 f"{net['nodes']} nodes, {net['edges']} edges")
+    lines.append(f"input: {net['source']}, {net['nodes']} nodes, {net['edges']} edges")
+    lines.append(f"sha256: {net['sha256'] or '-'}")
     lines.append(f"sources ({len(r.sources)}): {', '.join(r.sources) or 'none'}")
     lines.append(f"sinks ({len(r.sinks)}): {', '.join(r.sinks) or 'none'}")
+    lines.append(f"parameters: {_parameters(r)}")
+    if r.generated_at is not None:
+        lines.append(f"generated: {r.generated_at}")
     return lines
 
 
@@ -179,8 +246,8 @@ def to_text(r: Report) -> str:
     lines += [f"  {e['id']:<14} {e['source']} -> {e['target']}  capacity {_num(e['capacity'])}" for e in ecut["edges"]]
     ncut = r.min_node_cut
     lines += ["", f"MIN NODE CUT  cost {_num(ncut['cost'])}, {len(ncut['nodes'])} node(s)"]
-    lines += [f"  {n:<14} {r.nodes.at[n, 'name']} ({r.nodes.at[n, 'type']}, {r.nodes.at[n, 'country'] or '-'})"
-              for n in ncut["nodes"]]
+    lines += [f"  {n:<14} {_label(r.nodes.at[n, 'name'])} ({_label(r.nodes.at[n, 'type'])}, "
+              f"{_label(r.nodes.at[n, 'country'])})" for n in ncut["nodes"]]
     lines += ["", f"TOP {len(r.points)} INTERDICTION POINTS"] + _table(_POINT_HEAD, _point_rows(r))
     lines += ["", "SUMMARY", _summary(r)]
     if r.notes:
@@ -201,7 +268,12 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 def to_markdown(r: Report) -> str:
     """Return the report as Markdown, for pasting into a document."""
     head = _heading(r)
-    lines = [f"# {_md_cell(head[0])}", ""] + [f"{_md_cell(h)}  " for h in head[1:]]
+    lines = [f"# {_md_cell(head[0])}", ""]
+    if r.network.get("description"):
+        lines += [_md_cell(head.pop(1)), ""]
+    for line in head[1:]:
+        key, _, value = line.partition(": ")
+        lines.append(f"- **{_md_cell(key)}:** {_md_cell(value)}")
     lines += ["", "## Summary", "", _summary(r), "", f"**Max flow:** {_num(r.max_flow)} units per period", ""]
     ecut = r.min_edge_cut
     lines += [f"## Min edge cut (capacity {_num(ecut['capacity'])})", ""]
@@ -210,8 +282,8 @@ def to_markdown(r: Report) -> str:
     ncut = r.min_node_cut
     lines += ["", f"## Min node cut (cost {_num(ncut['cost'])})", ""]
     lines += _md_table(["node", "name", "type", "country"],
-                       [[n, str(r.nodes.at[n, "name"]), str(r.nodes.at[n, "type"]),
-                         str(r.nodes.at[n, "country"] or "-")] for n in ncut["nodes"]])
+                       [[n, _label(r.nodes.at[n, "name"]), _label(r.nodes.at[n, "type"]),
+                         _label(r.nodes.at[n, "country"])] for n in ncut["nodes"]])
     lines += ["", "## Top interdiction points", ""] + _md_table(_POINT_HEAD, _point_rows(r))
     if r.notes:
         lines += ["", "## Notes", ""] + [f"- {_md_cell(n)}" for n in r.notes]

@@ -60,6 +60,7 @@ def rank_points(
     cand = cand.assign(_loss=-loss_key, _sbc=-cand["supply_betweenness"])
     cand = cand.sort_values(["_loss", "_sbc", "id"], kind="mergesort").head(top)
     cut = sinks_cut_off(G, sources, sinks, list(zip(cand["kind"], cand["id"])))
+    roles = {("node", s): "source" for s in sources} | {("node", t): "sink" for t in sinks}
     rows = []
     for rank, (_, row) in enumerate(cand.iterrows(), start=1):
         lost = cut[(row["kind"], row["id"])]
@@ -68,7 +69,9 @@ def rank_points(
             "type": row["type"], "country": row["country"], "cost": row["cost"],
             "flow_loss": row["flow_loss"], "flow_loss_pct": row["flow_loss_pct"],
             "flow_pct": _share(row["flow"], max_flow), "supply_betweenness": row["supply_betweenness"],
-            "sinks_cut_off": lost, "reason": _reason(row, lost, len(sinks), max_flow),
+            "sinks_cut_off": lost,
+            "reason": _reason(row, lost, (len(sources), len(sinks)), max_flow,
+                              roles.get((row["kind"], row["id"]))),
         })
     return pd.DataFrame(rows, columns=list(POINT_COLUMNS))
 
@@ -78,8 +81,9 @@ def _candidates(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
     n = n.assign(kind="node")[["kind", "id", "name", "type", "country", "cost", "flow", "flow_loss",
                                "flow_loss_pct", "supply_betweenness"]]
     e = edges[edges["interdictable"]].reset_index()
+    country = e["country"] if "country" in e.columns else None
     e = e.assign(kind="edge", name=e["source"] + " -> " + e["target"], type=e["mode"].fillna("edge"),
-                 country=None)
+                 country=country)
     e = e[list(n.columns)]
     parts = [x for x in (n, e) if not x.empty]  # concat warns on empty frames
     if not parts:
@@ -95,7 +99,7 @@ def _share(value: float, total: float) -> float:
     return 100.0 * value / total
 
 
-def _reason(row: pd.Series, lost: int, n_sinks: int, max_flow: float) -> str:
+def _reason(row: pd.Series, lost: int, counts: tuple[int, int], max_flow: float, role: str | None) -> str:
     parts = []
     loss = row["flow_loss"]
     if pd.notna(loss) and math.isinf(loss):
@@ -105,11 +109,30 @@ def _reason(row: pd.Series, lost: int, n_sinks: int, max_flow: float) -> str:
     share = _share(row["flow"], max_flow)
     if math.isfinite(share) and share > 0:
         parts.append(f"carries {share:.0f}% of all flow")
-    if lost:
-        parts.append(f"{lost} of {n_sinks} sink{'s' if n_sinks != 1 else ''} depend{'s' if lost == 1 else ''} on it")
+    if role is not None:
+        parts.append(_role_words(role, counts[0] if role == "source" else counts[1]))
+    parts += _dependants(lost - (role == "sink"), counts[1], other=role == "sink")
     if row["supply_betweenness"] > 0:
         parts.append(f"on shortest source-sink routes (supply betweenness {row['supply_betweenness']:.2f})")
     return "; ".join(parts) or "no measurable effect"
+
+
+def _role_words(role: str, count: int) -> str:
+    """Return e.g. ``"it is one of the 4 sinks"`` or ``"it is the only source"``."""
+    return f"it is the only {role}" if count == 1 else f"it is one of the {count} {role}s"
+
+
+def _dependants(lost: int, n_sinks: int, *, other: bool) -> list[str]:
+    """Return how many (other) sinks lose every source without the element, in words."""
+    if lost <= 0:
+        return []
+    if other:
+        return [f"{lost} other sink{'s' if lost != 1 else ''} depend{'s' if lost == 1 else ''} on it"]
+    if n_sinks == 1:
+        return ["the only sink depends on it"]
+    if lost == n_sinks:
+        return [f"all {n_sinks} sinks depend on it"]
+    return [f"{lost} of {n_sinks} sinks depend{'s' if lost == 1 else ''} on it"]
 
 
 def sinks_cut_off(

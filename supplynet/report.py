@@ -8,6 +8,7 @@ byte-identical output.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from collections.abc import Callable
@@ -56,9 +57,16 @@ class Report:
     points : pandas.DataFrame
         Ranked interdiction points (nodes and edges), best first.
     parameters : dict
-        How the figures were computed (``top``, betweenness method, sample size, seed).
+        How the figures were computed: ``top``, the ``source_selector`` and
+        ``sink_selector`` given (None = the defaults) and ``betweenness`` (``method``,
+        sample size ``k`` and ``seed`` when sampled).
     notes : list of str
         Plain-language caveats (no path, unlimited flow, sampling ...).
+    version : str
+        The supplynet version that computed it.
+    generated_at : str or None
+        UTC time the report was made (ISO 8601, e.g. ``2024-05-01T12:00:00Z``); None
+        unless asked for, so that equal inputs give byte-identical reports.
     """
 
     network: dict[str, Any]
@@ -75,6 +83,24 @@ class Report:
     parameters: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     version: str = __version__
+    generated_at: str | None = None
+
+    def provenance(self) -> dict[str, Any]:
+        """Return what it takes to reproduce the report: version, input, endpoints, parameters.
+
+        Keys: ``supplynet_version``, ``network`` (with the input's ``sha256``),
+        ``sources``, ``sinks``, ``parameters`` and, only when set, ``generated_at``.
+        """
+        out: dict[str, Any] = {
+            "supplynet_version": self.version,
+            "network": dict(self.network),
+            "sources": list(self.sources),
+            "sinks": list(self.sinks),
+            "parameters": copy.deepcopy(self.parameters),
+        }
+        if self.generated_at is not None:
+            out["generated_at"] = self.generated_at
+        return out
 
 
 def analyse(
@@ -131,6 +157,8 @@ def analyse(
     points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value)
     params = {
         "top": top,
+        "source_selector": sources if isinstance(sources, str) else None,
+        "sink_selector": sinks if isinstance(sinks, str) else None,
         "betweenness": {
             "method": "sampled" if bc.attrs.get("sampled") else "exact",
             "k": bc.attrs.get("k"),
@@ -207,6 +235,7 @@ def _edge_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, esbc: pd.Series,
             "cost": [r[3].get("cost", 1.0) for r in rows],
             "interdictable": [bool(r[3].get("interdictable", True)) for r in rows],
             "crosses_border": [bool(r[3].get("crosses_border", False)) for r in rows],
+            "country": [_edge_country(G, r[1], r[2]) for r in rows],
         },
         index=pd.Index(ids, name="id"),
     )
@@ -216,6 +245,14 @@ def _edge_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, esbc: pd.Series,
     df["flow_loss"] = loss.reindex(ids)
     df["flow_loss_pct"] = _pct(df["flow_loss"], flow.value)
     return df
+
+
+def _edge_country(G: nx.MultiDiGraph, u: str, v: str) -> str | None:
+    """Return where an edge runs: ``"Iraq"``, ``"Iraq→Syria"`` across a border, or None."""
+    a, b = G.nodes[u].get("country"), G.nodes[v].get("country")
+    if a == b:
+        return a
+    return f"{a or '?'}→{b or '?'}"
 
 
 def _cut_edges(G: nx.MultiDiGraph, ids: list[str]) -> list[dict[str, Any]]:

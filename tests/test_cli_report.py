@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from supplynet.cli import main
@@ -64,3 +67,58 @@ def test_selectors(data_dir: Path) -> None:
 def test_bad_network_exit_1(data_dir: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(data_dir / "bad" / "dangling_edge.geojson")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_stdin_and_hash(data_dir: Path) -> None:
+    raw = (data_dir / "diamond.geojson").read_bytes()
+    result = CliRunner().invoke(main, ["report", "-", "--format", "json"], input=raw)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["network"]["source"] == "<stdin>"
+    assert out["network"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    from_file = json.loads(CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"),
+                                                     "--format", "json"]).stdout)
+    assert from_file["network"]["sha256"] == out["network"]["sha256"]
+    assert from_file["max_flow"] == out["max_flow"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "csv"])
+def test_reruns_are_byte_identical(corridor_path: Path, fmt: str) -> None:
+    args = ["report", str(corridor_path), "--format", fmt]
+    first, second = CliRunner().invoke(main, args), CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and first.stdout_bytes == second.stdout_bytes
+
+
+def test_timestamp_flag(data_dir: Path) -> None:
+    args = ["report", str(data_dir / "diamond.geojson"), "--format", "json"]
+    plain = json.loads(CliRunner().invoke(main, args).stdout)
+    stamped = json.loads(CliRunner().invoke(main, [*args, "--timestamp"]).stdout)
+    assert "generated_at" not in plain
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamped["generated_at"])
+    text = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "--timestamp"]).stdout
+    assert "generated: " + stamped["generated_at"][:10] in text
+
+
+def test_output_file_is_written_whole(tmp_path: Path, data_dir: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text().startswith("kind,id,name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]  # no temporary file left behind
+    missing = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "-o",
+                                        str(tmp_path / "nowhere" / "r.txt")])
+    assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_refused_before_the_analysis(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import supplynet.report
+
+    out = tmp_path / "r.txt"
+    out.write_text("keep")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysed although the output would be refused")
+
+    monkeypatch.setattr(supplynet.report, "analyse", fail)
+    result = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "-o", str(out)])
+    assert result.exit_code == 1 and "--overwrite" in result.output and out.read_text() == "keep"

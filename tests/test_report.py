@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -56,7 +57,9 @@ def test_diamond_hand_worked(diamond: nx.MultiDiGraph) -> None:
     # ranking: flow loss first, then supply betweenness, then id
     assert list(r.points["id"][:4]) == ["s", "t", "a", "sa"]
     assert r.points.iloc[0]["sinks_cut_off"] == 1
-    assert "1 of 1 sink depends on it" in r.points.iloc[0]["reason"]
+    assert r.points.iloc[0]["reason"].endswith("it is the only source; the only sink depends on it")
+    sink = r.points.set_index("id").loc["t", "reason"]
+    assert "it is the only sink" in sink and "depend" not in sink
 
 
 def test_no_path_gives_zero_and_empty_cuts(tmp_path: Path) -> None:
@@ -121,10 +124,58 @@ def test_json_contract(diamond: nx.MultiDiGraph) -> None:
     node = {n["id"]: n for n in out["nodes"]}["a"]
     assert {"id", "name", "type", "betweenness", "supply_betweenness", "flow_loss"} <= set(node)
     assert node["name"] == "Hub A" and node["flow_loss"] == 30
+    assert out["supplynet_version"] and len(out["network"]["sha256"]) == 64
+    assert out["parameters"] == {"top": 10, "source_selector": None, "sink_selector": None,
+                                 "betweenness": {"method": "exact", "k": None, "seed": None}}
+    assert "generated_at" not in out
+    assert {e["id"]: e["country"] for e in out["edges"]}["sa"] == "Iran→Iraq"
+
+
+def test_generated_at_only_when_set(diamond: nx.MultiDiGraph) -> None:
+    r = analyse(diamond)
+    plain = {fmt: format_report(r, fmt) for fmt in ("text", "markdown", "json", "csv")}
+    assert all("2024-05-01" not in text for text in plain.values())
+    r.generated_at = "2024-05-01T12:00:00Z"
+    assert json.loads(format_report(r, "json"))["generated_at"] == "2024-05-01T12:00:00Z"
+    assert "generated: 2024-05-01T12:00:00Z" in format_report(r, "text")
+    assert "**generated:** 2024-05-01T12:00:00Z" in format_report(r, "markdown")
+    rows = {row["id"]: row["name"] for row in csv.DictReader(io.StringIO(format_report(r, "csv")))
+            if row["kind"] == "meta"}
+    assert rows["generated_at"] == "2024-05-01T12:00:00Z"
+
+
+def test_provenance_in_every_format(diamond: nx.MultiDiGraph) -> None:
+    r = analyse(diamond, "id=s", None, betweenness_k=2, seed=3)
+    sha = r.network["sha256"]
+    assert r.provenance()["parameters"]["source_selector"] == "id=s"
+    text, md = format_report(r, "text"), format_report(r, "markdown")
+    for out in (text, md):
+        assert sha in out and r.version in out and "betweenness sampled from 2 sources (seed 3)" in out
+        assert "--sources id=s" in out
+    meta = {row["id"]: row["name"] for row in csv.DictReader(io.StringIO(format_report(r, "csv")))
+            if row["kind"] == "meta"}
+    assert meta["input_sha256"] == sha and meta["sources"] == "s" and meta["sinks"] == "t"
+    assert (meta["betweenness_method"], meta["betweenness_k"], meta["betweenness_seed"]) == ("sampled", "2", "3")
+    assert meta["supplynet_version"] == r.version and meta["source_selector"] == "id=s"
+
+
+def test_corridor_reads_well(corridor_path: Path) -> None:
+    r = analyse(read_network(corridor_path))
+    outputs = {fmt: format_report(r, fmt) for fmt in ("text", "markdown", "csv")}
+    for fmt, out in outputs.items():
+        assert not re.search(r"\b(nan|NaN|None)\b", out), fmt  # missing values read "-" or stay empty
+    points = r.points.set_index("id")
+    assert points.loc["e70", "country"] == "Iraq→Syria" and points.loc["e69", "country"] == "Iraq"
+    assert "Iraq→Syria" in outputs["text"] and "| Iraq→Syria |" in outputs["markdown"]
+    assert points.loc["asm-albukamal", "reason"].endswith("it is one of the 4 sinks")
+    assert "sinks depends on it" not in outputs["text"]
+    edge_rows = [row for row in csv.DictReader(io.StringIO(outputs["csv"])) if row["kind"] == "edge"]
+    assert {row["id"]: row["country"] for row in edge_rows}["e70"] == "Iraq→Syria"
 
 
 def test_csv_has_every_node_and_edge(diamond: nx.MultiDiGraph) -> None:
     rows = list(csv.DictReader(io.StringIO(format_report(analyse(diamond), "csv"))))
+    assert [r["kind"] for r in rows] == ["meta"] * 11 + ["node"] * 4 + ["edge"] * 6
     assert sorted(r["id"] for r in rows if r["kind"] == "node") == ["a", "b", "s", "t"]
     assert len([r for r in rows if r["kind"] == "edge"]) == 6
     assert {r["id"]: r["flow_loss"] for r in rows}["a"] == "30"

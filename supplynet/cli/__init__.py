@@ -9,11 +9,13 @@ import click
 
 from .. import __version__
 from .._errors import SupplynetError
+from .export import export
 from .info import info
 from .map import map_command
 from .plan import plan
 from .report import report
 from .validate import validate
+from .whatif import whatif
 
 __all__ = ["main"]
 
@@ -67,3 +69,5 @@ main.add_command(info)
 main.add_command(report)
 main.add_command(map_command)
 main.add_command(plan)
+main.add_command(export)
+main.add_command(whatif)

@@ -11,7 +11,8 @@ import click
 from .._errors import OutputError
 from .._output import write_atomic
 
-__all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read"]
+__all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read",
+           "timestamp_option", "check_outputs"]
 
 
 def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,6 +64,24 @@ def write_output(text: str | bytes, output: str | None, *, overwrite: bool, inpu
         if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(output).resolve():
             raise OutputError(f"refusing to write over the input file {src}")
     write_atomic(output, text, overwrite=overwrite)
+
+
+def timestamp_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--timestamp``: add the UTC time of the run (absent otherwise, for byte-identical reruns)."""
+    return click.option(
+        "--timestamp", is_flag=True,
+        help="Record when the output was generated (UTC); without it, reruns are byte-identical.",
+    )(f)
+
+
+def check_outputs(outputs: list[str], *, overwrite: bool, inputs: tuple[str | None, ...] = ()) -> None:
+    """Refuse, before any work, outputs that are an input or exist without ``overwrite``."""
+    for out in outputs:
+        for src in inputs:
+            if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(out).resolve():
+                raise OutputError(f"refusing to write over the input file {src}")
+        if not overwrite and os.path.exists(out):
+            raise OutputError(f"{out} already exists; pass --overwrite to replace it")
 
 
 def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,108 @@
+"""``supplynet export``: the network and every metric as GIS layers (GeoPackage or GeoJSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .._errors import OutputError
+from .options import (Progress, check_outputs, edges_option, endpoint_options, network_argument, read,
+                      timestamp_option, write_output)
+
+__all__ = ["export"]
+
+
+@click.command()
+@network_argument
+@edges_option
+@endpoint_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here: .gpkg for a GeoPackage (layers nodes and edges), .geojson for GeoJSON. "
+                   "Without it, GeoJSON goes to standard output.")
+@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default=None,
+              help="Output format [default: from the suffix of -o; geojson on standard output].")
+@click.option("--split", is_flag=True,
+              help="GeoJSON: write NAME.nodes.geojson and NAME.edges.geojson instead of one file.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="How many interdiction points get an interdiction_rank.")
+@click.option("--betweenness-k", type=click.IntRange(1), default=None,
+              help="Estimate betweenness from this many sampled sources (default: exact up to the "
+                   "exact limit, sampled above it).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")
+@click.option("--plan-budget", type=click.FloatRange(min=0), default=None, metavar="B",
+              help="Also plan interdiction within budget B and add an in_plan column.")
+@click.option("--plan-method", type=click.Choice(["optimal", "greedy", "centrality"]), default="optimal",
+              show_default=True, help="Planning method for --plan-budget.")
+@click.option("--plan-targets", type=click.Choice(["both", "nodes", "edges"]), default="both",
+              show_default=True, help="What the plan may interdict.")
+@click.option("--plan-time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="S", help="Seconds for the optimal plan's MILP; on expiry the best plan found.")
+@click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              metavar="FILE", help="A what-if scenario file (YAML, docs/scenarios.md): add the after-state of "
+                                   "scenario --name (scenario_removed, scenario_factor, scenario_flow).")
+@click.option("--name", "scenario_name", default=None, metavar="S",
+              help="Which scenario of --scenario FILE (not needed when it holds just one).")
+@timestamp_option
+def export(network: str, edges: str | None, sources: str | None, sinks: str | None, output: str | None,
+           fmt: str | None, split: bool, overwrite: bool, top: int, betweenness_k: int | None, seed: int,
+           plan_budget: float | None, plan_method: str, plan_targets: str, plan_time_limit: float,
+           scenario_file: str | None, scenario_name: str | None, timestamp: bool) -> None:
+    """Export NETWORK with every metric as GIS layers for QGIS or ArcGIS.
+
+    NETWORK may be - for GeoJSON on standard input. Columns: the network's own properties,
+    then betweenness, supply_betweenness, flow, flow_loss, flow_loss_pct, in_min_node_cut /
+    in_min_edge_cut and interdiction_rank (empty when unranked). The same command on the
+    same input gives byte-identical files; --timestamp records the time of the run.
+    """
+    from .._output import utc_timestamp
+    from ..export import export_format, export_layers, geojson_text, split_paths, write_layers
+
+    if output is None:
+        if fmt == "gpkg":
+            raise click.BadParameter("a GeoPackage cannot go to standard output; give -o PATH.gpkg",
+                                     param_hint="--format")
+        if split:
+            raise click.BadParameter("--split writes two files; give -o PATH.geojson", param_hint="--split")
+    else:
+        try:
+            fmt = export_format(output, fmt)
+        except OutputError as exc:
+            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+        if split and fmt != "geojson":
+            raise click.BadParameter("--split applies to GeoJSON; a GeoPackage holds both layers already",
+                                     param_hint="--split")
+        targets = [str(p) for p in split_paths(output)] if split else [output]
+        check_outputs(targets, overwrite=overwrite, inputs=(network, edges))  # before the analysis
+    if scenario_name is not None and scenario_file is None:
+        raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
+    G = read(network, edges)
+    scenario = _scenario(G, scenario_file, scenario_name) if scenario_file else None
+    bar = Progress("flow loss")
+    try:
+        layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
+                               plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,
+                               plan_time_limit=plan_time_limit, scenario=scenario, scenario_file=scenario_file,
+                               generated_at=utc_timestamp() if timestamp else None, progress=bar)
+    finally:
+        bar.close()
+    if output is None:
+        write_output(geojson_text(layers), None, overwrite=overwrite)
+        return
+    for path in write_layers(layers, output, fmt=fmt, split=split, overwrite=overwrite):
+        click.echo(f"wrote {path}", err=True)
+
+
+def _scenario(G: Any, path: str, name: str | None) -> Any:
+    """Return the scenario ``name`` of a scenario file (its only one when no name is given)."""
+    from ..scenarios import load_scenarios, pick_scenarios
+
+    scenarios = load_scenarios(path, G)
+    if name is not None:
+        return pick_scenarios(scenarios, [name])[0]
+    if len(scenarios) != 1:
+        names = ", ".join(s.name for s in scenarios) or "none"
+        raise click.BadParameter(f"{path} holds {len(scenarios)} scenarios ({names}); pick one with --name",
+                                 param_hint="--name")
+    return scenarios[0]
