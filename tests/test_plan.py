@@ -8,6 +8,8 @@ library. Plans are compared exactly: flows, flow-days and the canonical selectio
 
 from __future__ import annotations
 
+import dataclasses
+
 import itertools
 import math
 import os
@@ -484,6 +486,28 @@ def test_time_limit_gives_the_best_plan_and_its_gap() -> None:
         assert "time limit" in plan.reason
         assert plan.gap is None or 0 <= plan.gap <= 1
         assert plan.lower_bound is None or plan.lower_bound <= plan.max_flow_after
+
+
+def test_unproven_optimal_never_reports_worse_than_greedy(monkeypatch) -> None:
+    import supplynet.plan as plan_module
+
+    real = plan_module.solve_interdiction
+
+    def stopped_early(*args, **kwargs):  # as if the time limit hit with a poor incumbent
+        out = real(*args, **kwargs)
+        return dataclasses.replace(out, selected=(), proven=False, bound=0.0, canonical=False)
+
+    monkeypatch.setattr(plan_module, "solve_interdiction", stopped_early)
+    comp = compare_methods(classic(), budget=1, methods=("optimal", "greedy"), time_limit=5)
+    best, greedy = comp.plans["optimal"], comp.plans["greedy"]
+    assert not best.optimal and "greedy" in best.reason and "time limit (5 s)" in best.reason
+    assert "not proven optimal" in best.reason
+    assert best.selected == greedy.selected and best.max_flow_after == greedy.max_flow_after == 10
+    assert best.lower_bound == 0 and best.gap == 1.0  # (10 - 0) / 10 against the MILP's bound
+    two = compare_methods(classic(), budget=2, methods=("optimal", "greedy"), time_limit=5).plans["optimal"]
+    assert two.max_flow_after == 0 and two.optimal and "it leaves nothing" in two.reason
+    alone = plan_interdiction(classic(), budget=1, time_limit=5)  # no greedy run to fall back on
+    assert alone.selected == () and alone.max_flow_after == 80
 
 
 # --- inputs, outputs, the chart ----------------------------------------------------------
