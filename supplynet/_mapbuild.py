@@ -181,14 +181,24 @@ def _page_info(G: nx.MultiDiGraph, results: Any, ctx: Context, extras: Mapping[s
         notes=list(results.notes),
         scenario=getattr(results, "scenario", None),
         degraded=sorted(dict(getattr(results, "degraded", None) or {}).items()),
-        plan=_plan_info(getattr(results, "plan", None)),
+        plan=_plan_info(getattr(results, "plan", None), getattr(results, "plan_curve", None)),
     )
 
 
-def _plan_info(plan: Any) -> dict[str, Any] | None:
-    """Return what the legend says of an interdiction plan (None without one)."""
+def _plan_info(plan: Any, curve: Any = None) -> dict[str, Any] | None:
+    """Return what the legend says of an interdiction plan (None without one).
+
+    The curve becomes an inline SVG of numbers and fixed words only (no input text), which
+    :func:`supplynet.plan.curve_svg` writes without template syntax.
+    """
     if plan is None:
         return None
+    chart = None
+    if curve is not None and len(curve) > 1:
+        from .plan import curve_svg
+
+        ylabel = "flow-days left" if plan.objective == "flow-days" else "max flow left"
+        chart = curve_svg(curve, ylabel=ylabel, width=330, height=190)
     return {"method": plan.method, "budget": plan.budget, "cost": plan.cost, "targets": plan.targets,
             "before": plan.max_flow_before, "after": plan.max_flow_after, "optimal": plan.optimal,
-            "selected": len(plan.selected), "reason": plan.reason}
+            "selected": len(plan.selected), "reason": plan.reason, "chart": chart}

@@ -33,6 +33,7 @@ PAGE_CSS = """
 .sn-note { font-size: 11px; color: #5d4037; background: #fff8e1; padding: 3px 5px; margin: 4px 0;
   max-height: 7.5em; overflow-y: auto; }
 .sn-sec { font-weight: 600; margin-top: 6px; }
+.sn-chart svg { width: 100%; height: auto; display: block; }
 .sn-row { display: flex; align-items: center; gap: 6px; }
 .sn-grid { display: grid; grid-template-columns: repeat(2, max-content); column-gap: 12px; }
 .sn-row svg { flex: none; }
@@ -172,6 +173,9 @@ def _plan(info: PageInfo) -> list[str]:
             _before_after(plan["before"], plan["after"])]
     if plan.get("reason"):
         rows.append(f'<div class="sn-note">{escape_text(plan["reason"])}</div>')
+    if plan.get("chart"):
+        rows.append(f'<div class="sn-chart" id="sn-plan-curve" title="left after the plan, by budget">'
+                    f'{plan["chart"]}</div>')
     if info.max_flow_before is not None or info.degraded:
         rows.append('<div class="sn-note">The plan is made for the intact network, before the what-if.</div>')
     return rows

@@ -91,6 +91,9 @@ class MapResults:
     plan : supplynet.plan.Plan, optional
         An interdiction plan, drawn on a layer of its own with its cost and the max flow
         before and after it in the legend.
+    plan_curve : pandas.DataFrame, optional
+        The plan's curve (:attr:`supplynet.plan.Comparison.curve`: what is left at every
+        budget step), drawn as a small chart under the plan in the legend.
     """
 
     sources: Sequence[str] = ()
@@ -111,6 +114,7 @@ class MapResults:
     scenario: str | None = None
     degraded: Mapping[str, float] = field(default_factory=dict)
     plan: Any = None
+    plan_curve: pd.DataFrame | None = None
 
     @classmethod
     def from_report(cls, report: Any, **kwargs: Any) -> MapResults:

@@ -337,6 +337,10 @@ def test_cli_scenario_and_plan(corridor_path: Path, tmp_path: Path) -> None:
     assert "What-if: close-alqaim" in text and "320 before, 215 after" in text
     assert "Plan: optimal, budget 2" in text and "Interdiction plan (optimal, edges)" in text
     assert "proven optimal" in text and "made for the intact network" in text
+    page = out.read_text()
+    chart = page[page.index('id="sn-plan-curve"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "<svg" in chart and "max flow left" in chart and "<script" not in chart
 
 
 @pytest.mark.parametrize("args, code, text", [

@@ -51,10 +51,11 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
     scenario = _scenario(G, scenario_file, name) if scenario_file else None
     results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
     if plan_budget is not None:
-        from ..plan import plan_interdiction
+        from ..plan import compare_methods
 
-        plan = plan_interdiction(G, sources, sinks, budget=plan_budget, method=plan_method, targets=plan_targets)
-        results = replace(results, plan=plan)
+        comp = compare_methods(G, sources, sinks, budget=plan_budget, methods=(plan_method,),
+                               targets=plan_targets)
+        results = replace(results, plan=comp.plans[plan_method], plan_curve=comp.curve)
     html = render_map(G, results, online=online)
     path = output or str(_default_output(network))
     write_output(html, path, overwrite=overwrite, inputs=(network, edges, scenario_file))
