@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from ._formats import clean_number
+from ._formats import _num, clean_number
 from .whatif import Impact, WhatIf
 
 __all__ = ["whatif_dict", "format_whatif", "FORMATS"]
@@ -64,18 +64,6 @@ def whatif_dict(w: WhatIf, impacts: Sequence[Impact]) -> dict[str, Any]:
         "max_flow": w.max_flow,
         "scenarios": [impact_dict(i) for i in impacts],
     })
-
-
-def _num(value: Any, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, float) and math.isinf(value):
-        return "unlimited"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}{unit}"
-    if isinstance(value, float):
-        return f"{value:,.4g}{unit}"
-    return f"{value}{unit}"
 
 
 def _ids(ids: Sequence[str]) -> str:
