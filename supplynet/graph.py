@@ -40,6 +40,7 @@ __all__ = [
     "graph_from_gdfs",
     "graph_to_gdfs",
     "geodesic_distance_m",
+    "geodesic_distances_m",
     "line_lengths_m",
     "CRS",
 ]
@@ -65,6 +66,19 @@ def geodesic_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float
     111319
     """
     return float(_GEOD.inv(a[0], a[1], b[0], b[1])[2])
+
+
+def geodesic_distances_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the geodesic distances in metres between rows of two (n, 2) lon/lat arrays.
+
+    Examples
+    --------
+    >>> geodesic_distances_m(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])).round()
+    array([111319.])
+    """
+    if len(a) == 0:
+        return np.zeros(0)
+    return np.asarray(_GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2], dtype=float)
 
 
 def line_lengths_m(lines: list[np.ndarray]) -> np.ndarray:
@@ -223,12 +237,13 @@ def _add_edges(G: nx.MultiDiGraph, recs: list[dict[str, Any]]) -> None:
     lengths = line_lengths_m(lines)
     geoms = shapely.linestrings(np.concatenate(lines), indices=np.repeat(np.arange(len(lines)),
                                 [len(c) for c in lines])) if lines else []
+    country = dict(G.nodes(data="country"))
     for rec, line, geom, length in zip(recs, lines, geoms, lengths):
         attrs: dict[str, Any] = {k: v for k, v in rec["extra"].items() if v is not None}
         if rec["length_km"] is not None:
             attrs["length_km"] = rec["length_km"]
             length = rec["length_km"] * 1000.0
-        src, dst = G.nodes[rec["source"]]["country"], G.nodes[rec["target"]]["country"]
+        src, dst = country[rec["source"]], country[rec["target"]]
         attrs.update(length=int(round(length)), geometry=geom, cost=rec["cost"],
                      interdictable=rec["interdictable"],
                      crosses_border=bool(src and dst and src != dst))

@@ -223,19 +223,21 @@ def _node_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, sbc: pd.Series, 
 
 
 def _edge_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, esbc: pd.Series, ebc: pd.Series) -> pd.DataFrame:
-    rows = sorted((k, u, v, d) for u, v, k, d in G.edges(keys=True, data=True))
-    ids = [r[0] for r in rows]
+    rows = list(G.edges(keys=True, data=True))
+    rows.sort(key=lambda r: r[2])  # by edge id (ids are unique)
+    ids = [r[2] for r in rows]
+    country = {n: c for n, c in G.nodes(data="country")}
     df = pd.DataFrame(
         {
-            "source": [r[1] for r in rows],
-            "target": [r[2] for r in rows],
+            "source": [r[0] for r in rows],
+            "target": [r[1] for r in rows],
             "mode": [r[3].get("mode") for r in rows],
             "capacity": [r[3].get("capacity", float("nan")) for r in rows],
             "length_km": [r[3]["length"] / 1000.0 for r in rows],
             "cost": [r[3].get("cost", 1.0) for r in rows],
             "interdictable": [bool(r[3].get("interdictable", True)) for r in rows],
             "crosses_border": [bool(r[3].get("crosses_border", False)) for r in rows],
-            "country": [_edge_country(G, r[1], r[2]) for r in rows],
+            "country": [_edge_country(country[r[0]], country[r[1]]) for r in rows],
         },
         index=pd.Index(ids, name="id"),
     )
@@ -247,9 +249,8 @@ def _edge_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, esbc: pd.Series,
     return df
 
 
-def _edge_country(G: nx.MultiDiGraph, u: str, v: str) -> str | None:
-    """Return where an edge runs: ``"Iraq"``, ``"Iraq→Syria"`` across a border, or None."""
-    a, b = G.nodes[u].get("country"), G.nodes[v].get("country")
+def _edge_country(a: str | None, b: str | None) -> str | None:
+    """Return where an edge from country ``a`` to ``b`` runs: ``"Iraq"``, ``"Iraq→Syria"``, or None."""
     if a == b:
         return a
     return f"{a or '?'}→{b or '?'}"

@@ -129,7 +129,9 @@ def check_features(raw: RawNetwork, *, computed_ok: bool = False) -> ValidationR
             edge_feats.append((ctx, props, geom))
     node_pos = _unique_nodes(report)
     edges = [_check_edge(ctx, props, geom, node_pos, computed_ok) for ctx, props, geom in edge_feats]
-    report.edges = _expand_and_name(report, [e for e in edges if e is not None])
+    edges = [e for e in edges if e is not None]
+    _check_far_ends(edges, node_pos)
+    report.edges = _expand_and_name(report, edges)
     if not report.nodes and not report.problems:
         report.problems.append(f"{raw.source or 'input'}: no node (Point feature) found")
     return report
@@ -180,7 +182,17 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _is_real(value: Any) -> bool:
+    """Return whether ``value`` is a real number and not a boolean (plain types checked first: fast)."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return True
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 def _as_id(value: Any) -> str | None:
+    if type(value) is str:
+        return value if value.strip() else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
@@ -197,7 +209,7 @@ def _check_position(ctx: _Ctx, pos: Any, what: str) -> tuple[float, float] | Non
         ctx.problem("geometry", f"{what} must be [longitude, latitude], got {_short(pos)}")
         return None
     x, y = pos[0], pos[1]
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (x, y)):
+    if not (_is_real(x) and _is_real(y)):
         ctx.problem("geometry", f"{what} must hold numbers, got {_short(pos)}")
         return None
     x, y = float(x), float(y)
@@ -219,7 +231,7 @@ def _number(ctx: _Ctx, props: dict[str, Any], name: str, *, lo: float | None = N
     value = props.get(name)
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if not _is_real(value):
         ctx.problem(name, f"expected a number, got {type(value).__name__} {_short(value)}")
         return None
     value = float(value)
@@ -346,8 +358,6 @@ def _check_edge(ctx: _Ctx, props: dict[str, Any], geom: dict[str, Any] | None,
     rec["coords"] = _check_line(ctx, geom)
     if rec["coords"] is False or None in ends.values():
         return None
-    if rec["coords"] is not None:
-        _check_far_ends(ctx, rec, node_pos)
     rec["_where"] = ctx
     return rec
 
@@ -368,15 +378,21 @@ def _check_line(ctx: _Ctx, geom: dict[str, Any] | None) -> list[tuple[float, flo
     return out
 
 
-def _check_far_ends(ctx: _Ctx, rec: dict[str, Any], node_pos: dict[str, tuple[float, float]]) -> None:
-    from .graph import geodesic_distance_m
+def _check_far_ends(edges: list[dict[str, Any]], node_pos: dict[str, tuple[float, float]]) -> None:
+    """Warn, edge by edge, where a geometry's end lies far from its node (one geodesic call)."""
+    from .graph import geodesic_distances_m
 
-    for end, pos in (("source", rec["coords"][0]), ("target", rec["coords"][-1])):
-        node = node_pos[rec[end]]
-        dist_km = geodesic_distance_m(node, pos) / 1000.0
-        if dist_km > FAR_END_KM:
-            ctx.warn("geometry", f"the {end} end lies {dist_km:.1f} km from node {rec[end]!r} "
-                                 f"(more than {FAR_END_KM:g} km)")
+    drawn = [rec for rec in edges if rec["coords"] is not None]
+    if not drawn:
+        return
+    node_xy = np.array([node_pos[rec[end]] for rec in drawn for end in ("source", "target")], dtype=float)
+    end_xy = np.array([rec["coords"][i] for rec in drawn for i in (0, -1)], dtype=float)
+    far = geodesic_distances_m(node_xy, end_xy) / 1000.0 > FAR_END_KM
+    for k in np.flatnonzero(far):
+        rec, end = drawn[k // 2], ("source", "target")[k % 2]
+        dist_km = geodesic_distances_m(node_xy[k:k + 1], end_xy[k:k + 1])[0] / 1000.0
+        rec["_where"].warn("geometry", f"the {end} end lies {dist_km:.1f} km from node {rec[end]!r} "
+                                       f"(more than {FAR_END_KM:g} km)")
 
 
 def _expand_and_name(report: ValidationReport, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
