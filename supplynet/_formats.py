@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._perf import paused_gc
+
 if TYPE_CHECKING:
     from .report import Report
 
@@ -163,7 +165,8 @@ def dumps_rows(doc: dict[str, Any], row_keys: tuple[str, ...] = _ROW_KEYS) -> st
 
 def to_json(r: Report) -> str:
     """Return the report as one JSON object (sorted keys, null for unlimited, a record a line)."""
-    return dumps_rows(report_dict(r))
+    with paused_gc():
+        return dumps_rows(report_dict(r))
 
 
 def meta_items(r: Report) -> list[tuple[str, str]]:
@@ -195,6 +198,11 @@ def to_csv(r: Report) -> str:
 
     The provenance comes first as ``meta`` rows (see the module docstring).
     """
+    with paused_gc():
+        return _csv(r)
+
+
+def _csv(r: Report) -> str:
     cols = ["kind", "id", "name", "type", "mode", "source", "target", "country", "capacity", "cost",
             "interdictable", "length_km", "flow", "betweenness", "supply_betweenness", "flow_loss",
             "flow_loss_pct", "rank"]

@@ -29,6 +29,7 @@ from ._errors import NetworkValidationError
 from .countries import locate_countries
 from .io import RawNetwork, read_raw
 from .validate import ValidationReport, check_features
+from ._perf import paused_gc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -94,12 +95,16 @@ def line_lengths_m(lines: list[np.ndarray]) -> np.ndarray:
     if not lines:
         return np.zeros(0)
     counts = np.fromiter((len(c) for c in lines), dtype=np.int64, count=len(lines))
-    pts = np.concatenate(lines)
-    owner = np.repeat(np.arange(len(lines)), counts)
+    return _packed_lengths_m(np.concatenate(lines), counts)
+
+
+def _packed_lengths_m(pts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Return polyline lengths from all their points in one (n, 2) array and per-line counts."""
+    owner = np.repeat(np.arange(len(counts)), counts)
     same = owner[1:] == owner[:-1]
     a, b = pts[:-1][same], pts[1:][same]
     seg = _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2] if len(a) else np.zeros(0)
-    return np.bincount(owner[1:][same], weights=np.asarray(seg), minlength=len(lines))
+    return np.bincount(owner[1:][same], weights=np.asarray(seg), minlength=len(counts))
 
 
 def load_network(
@@ -113,8 +118,9 @@ def load_network(
     Unlike :func:`read_network` this never raises for schema problems: it is what
     ``supplynet validate`` runs.
     """
-    raw = read_raw(path, edges, max_bytes=max_bytes)
-    return _build(raw, computed_ok=False)
+    with paused_gc():
+        raw = read_raw(path, edges, max_bytes=max_bytes)
+        return _build(raw, computed_ok=False)
 
 
 def read_network(
@@ -227,18 +233,21 @@ def _warn_if_swapped(report: ValidationReport, xs: np.ndarray, ys: np.ndarray,
 
 
 def _add_edges(G: nx.MultiDiGraph, recs: list[dict[str, Any]]) -> None:
-    lines = []
+    # Every point of every line in one flat list: one numpy array, one pyproj call and one
+    # shapely call for all edges (per-edge arrays cost more than the geodesy at 100k edges).
+    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    flat: list[tuple[float, float]] = []
+    counts = []
     for rec in recs:
-        coords = rec["coords"]
-        if coords is None:
-            s, t = G.nodes[rec["source"]], G.nodes[rec["target"]]
-            coords = [(s["x"], s["y"]), (t["x"], t["y"])]
-        lines.append(np.asarray(coords, dtype=float))
-    lengths = line_lengths_m(lines)
-    geoms = shapely.linestrings(np.concatenate(lines), indices=np.repeat(np.arange(len(lines)),
-                                [len(c) for c in lines])) if lines else []
+        coords = rec["coords"] or (xy[rec["source"]], xy[rec["target"]])
+        flat.extend(coords)
+        counts.append(len(coords))
+    pts = np.array(flat, dtype=float).reshape(-1, 2)
+    sizes = np.array(counts, dtype=np.int64)
+    lengths = _packed_lengths_m(pts, sizes) if recs else []
+    geoms = shapely.linestrings(pts, indices=np.repeat(np.arange(len(recs)), sizes)) if recs else []
     country = dict(G.nodes(data="country"))
-    for rec, line, geom, length in zip(recs, lines, geoms, lengths):
+    for rec, geom, length in zip(recs, geoms, lengths):
         attrs: dict[str, Any] = {k: v for k, v in rec["extra"].items() if v is not None}
         if rec["length_km"] is not None:
             attrs["length_km"] = rec["length_km"]

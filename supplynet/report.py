@@ -19,6 +19,7 @@ import networkx as nx
 import pandas as pd
 
 from . import __version__
+from ._perf import paused_gc
 from .centrality import betweenness, edge_betweenness, edge_supply_betweenness, supply_betweenness
 from .flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
 from .interdiction import rank_points, unlimited_path
@@ -141,6 +142,13 @@ def analyse(
     >>> r.max_flow, r.min_edge_cut["capacity"], r.min_node_cut["nodes"]
     (3.0, 3.0, ['h'])
     """
+    with paused_gc():  # tables of 100k rows: see supplynet._perf
+        return _analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
+                        progress=progress)
+
+
+def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenness_k: int | None,
+             seed: int, progress: Progress | None) -> Report:
     snap = compile_network(G, sources, sinks)
     flow = max_flow(snap)
     ecut = min_edge_cut(snap)
