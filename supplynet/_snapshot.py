@@ -165,6 +165,10 @@ class Snapshot:
                  *, endpoints: bool = True) -> None:
         if G.number_of_nodes() == 0:
             raise AnalysisError("the network has no nodes")
+        # Results that depend on topology (and endpoints, in their key) only, e.g. the
+        # centralities' reduced graph and sums; snapshots re-targeted by
+        # with_endpoints() share it.
+        self._memo: dict[Any, Any] = {}
         with _paused_gc():
             self._read_nodes(G)
             self._read_edges(G)

@@ -20,7 +20,13 @@ parallel edges get 0 (no shortest path uses them).
 
 Exact all-pairs betweenness costs one Dijkstra per node: past ``exact_limit`` nodes
 (default 20,000, where it takes about 25 s on two cores) :func:`betweenness`
-samples ``k`` sources (default 2,000) and says so in ``Series.attrs``.
+samples ``k`` sources (default :data:`DEFAULT_K`) and says so in ``Series.attrs``.
+
+On a :class:`~supplynet._snapshot.Snapshot`, node and edge results come from one
+pass and are kept on the snapshot: ``supply_betweenness(snap)`` then
+``edge_supply_betweenness(snap)`` (or ``betweenness`` then ``edge_betweenness`` with
+the same ``k`` and ``seed``) run the kernel once. Long runs report
+``progress(done, total)`` in sources.
 
 Examples
 --------
@@ -39,13 +45,14 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet._brandes import brandes
+from supplynet._brandes import Graph, brandes, prepare
 from supplynet._errors import AnalysisError
 from supplynet._flownet import locality_rank
 from supplynet._snapshot import Snapshot, compile_topology
@@ -65,10 +72,13 @@ logger = logging.getLogger(__name__)
 
 #: Largest network (nodes) whose all-pairs betweenness is computed exactly by default.
 EXACT_LIMIT = 20_000
-#: Sources sampled past the limit when no ``k`` is given.
-DEFAULT_K = 2_000
+#: Sources sampled past the limit when no ``k`` is given: at 100k nodes node and edge
+#: betweenness together then take about 7 s on 2 cores, which keeps the whole report
+#: under a minute (docs/benchmarks.md).
+DEFAULT_K = 1_000
 
 Network = nx.MultiDiGraph | Snapshot
+Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,8 @@ class _Reduced:
     neighbours close in memory (Dijkstra ran 1.5x faster at 10k nodes). Each row
     keeps its arcs in head-id order, so the order of work, hence every tie, is
     networkx's on :func:`shortest_digraph`. ``edge`` is the snapshot edge index of
-    each arc, ``tails``/``heads`` are relabelled vertices.
+    each arc, ``tails``/``heads`` are relabelled vertices; ``graph`` is the same in
+    the kernels' form.
     """
 
     indptr: np.ndarray
@@ -88,9 +99,18 @@ class _Reduced:
     lengths: np.ndarray
     edge: np.ndarray
     rank: np.ndarray
+    graph: Graph
 
 
 def _reduce(snap: Snapshot) -> _Reduced:
+    """Return ``D`` (built once per snapshot topology and kept on it)."""
+    memo = snap._memo
+    if "reduced" not in memo:
+        memo["reduced"] = _build_reduced(snap)
+    return memo["reduced"]
+
+
+def _build_reduced(snap: Snapshot) -> _Reduced:
     """Return ``D``: parallel edges reduced to the shortest, rows in head-id order."""
     m, n = len(snap.edges), len(snap.nodes)
     # Sort by tail, head, length, edge index: the first of each pair is the keeper.
@@ -105,7 +125,12 @@ def _reduce(snap: Snapshot) -> _Reduced:
     tails, heads = rank[snap.edge_tail[keep]], rank[snap.edge_head[keep]]
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    return _Reduced(indptr, heads, tails, snap.edge_length[keep], keep, rank)
+    lengths = snap.edge_length[keep]
+    try:
+        graph = prepare(indptr, heads, tails, lengths)
+    except ValueError as exc:
+        raise AnalysisError(str(exc)) from None
+    return _Reduced(indptr, heads, tails, lengths, keep, rank, graph)
 
 
 def _arcs_in_id_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -144,14 +169,30 @@ def shortest_digraph(G: Network) -> nx.DiGraph:
     return D
 
 
-def _run(snap: Snapshot, red: _Reduced, sources: np.ndarray, targets: np.ndarray,
-         mode: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run the Brandes kernel; return node sums (by node index) and per-arc sums."""
-    is_target = np.zeros(len(snap.nodes), bool)
-    is_target[red.rank[targets]] = True
-    nodes, arcs = brandes(red.indptr, red.heads, red.lengths, red.tails,
-                          red.rank[np.asarray(sources, np.int64)], is_target, mode)
-    return nodes[red.rank], arcs
+def _run(snap: Snapshot, sources: np.ndarray, targets: np.ndarray | None, *,
+         nodes: bool, edges: bool, keep: bool, progress: Progress | None
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Return node sums (by node index) and arc sums (by arc of ``D``) of one pass.
+
+    With ``keep`` (the caller's own snapshot) both sums are computed and kept on it,
+    keyed by sources and targets, so the other half of a node/edge pair is free; a
+    graph's throwaway snapshot computes only what was asked. Callers copy before
+    changing the arrays returned.
+    """
+    red = _reduce(snap)
+    key = ("brandes", np.asarray(sources, np.int64).tobytes(),
+           None if targets is None else np.asarray(targets, np.int64).tobytes())
+    memo = snap._memo
+    if key in memo:
+        return memo[key]
+    ranked = None if targets is None else red.rank[np.asarray(targets, np.int64)]
+    node_sums, arcs = brandes(red.graph, red.rank[np.asarray(sources, np.int64)], ranked,
+                              nodes=nodes or keep, edges=edges or keep, progress=progress)
+    if len(node_sums):
+        node_sums = node_sums[red.rank]
+    if keep:
+        memo[key] = (node_sums, arcs)
+    return node_sums, arcs
 
 
 def _endpoints(G: Network, sources: EndpointSpec, sinks: EndpointSpec,
@@ -173,12 +214,14 @@ def _edge_series(snap: Snapshot, red: _Reduced, arc_values: np.ndarray, name: st
 
 
 def _node_series(snap: Snapshot, values: np.ndarray, name: str) -> pd.Series:
-    return pd.Series(values, index=pd.Index(list(snap.nodes), dtype=object, name="node"),
-                     name=name)
+    """Return node values (copied: kept sums stay untouched) as a Series by node id."""
+    return pd.Series(np.array(values, float),
+                     index=pd.Index(list(snap.nodes), dtype=object, name="node"), name=name)
 
 
 def supply_betweenness(G: Network, sources: EndpointSpec = None,
-                       sinks: EndpointSpec = None) -> pd.Series:
+                       sinks: EndpointSpec = None, *,
+                       progress: Progress | None = None) -> pd.Series:
     """Return, per node, the share of source-to-sink shortest paths through it.
 
     Exactly ``networkx.betweenness_centrality_subset(D, sources, sinks,
@@ -191,6 +234,8 @@ def supply_betweenness(G: Network, sources: EndpointSpec = None,
     G : networkx.MultiDiGraph or Snapshot
     sources, sinks : None, str or iterable of str
         Defaults (``manufacturing`` / ``assembly``; a snapshot's own), a selector, or ids.
+    progress : callable, optional
+        Called as ``progress(done, total)`` in sources while computing.
 
     Returns
     -------
@@ -209,18 +254,21 @@ def supply_betweenness(G: Network, sources: EndpointSpec = None,
     """
     snap = compile_topology(G)
     src, snk = _endpoints(G, sources, sinks, snap)
-    nodes, _ = _run(snap, _reduce(snap), src, snk, mode=1)
+    nodes, _ = _run(snap, src, snk, nodes=True, edges=False,
+                   keep=isinstance(G, Snapshot), progress=progress)
     return _node_series(snap, nodes, "supply_betweenness")
 
 
 def edge_supply_betweenness(G: Network, sources: EndpointSpec = None,
-                            sinks: EndpointSpec = None) -> pd.Series:
+                            sinks: EndpointSpec = None, *,
+                            progress: Progress | None = None) -> pd.Series:
     """Return, per edge, networkx's source-to-sink edge betweenness.
 
     Exactly ``networkx.edge_betweenness_centrality_subset(D, sources, sinks,
     normalized=False, weight="length")`` on :func:`shortest_digraph` (including its
     own way of splitting dependency among predecessors), given to the shortest edge
-    of each parallel group; other parallel edges get 0.
+    of each parallel group; other parallel edges get 0. Parameters as for
+    :func:`supply_betweenness`.
 
     Returns
     -------
@@ -240,9 +288,9 @@ def edge_supply_betweenness(G: Network, sources: EndpointSpec = None,
     """
     snap = compile_topology(G)
     src, snk = _endpoints(G, sources, sinks, snap)
-    red = _reduce(snap)
-    _, arcs = _run(snap, red, src, snk, mode=3)
-    return _edge_series(snap, red, arcs, "supply_betweenness")
+    _, arcs = _run(snap, src, snk, nodes=False, edges=True,
+                   keep=isinstance(G, Snapshot), progress=progress)
+    return _edge_series(snap, _reduce(snap), arcs, "supply_betweenness")
 
 
 def _sample(snap: Snapshot, k: int | None, seed: int | None,
@@ -268,7 +316,8 @@ def _with_attrs(series: pd.Series, sampled: np.ndarray | None, k: int | None,
 
 
 def betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
-                exact_limit: int = EXACT_LIMIT) -> pd.Series:
+                exact_limit: int = EXACT_LIMIT,
+                progress: Progress | None = None) -> pd.Series:
     """Return normalized all-pairs shortest-path betweenness per node.
 
     Exactly ``networkx.betweenness_centrality(D, k=k, normalized=True,
@@ -285,6 +334,8 @@ def betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
         Seed of the sample; None means 0, so reports are reproducible.
     exact_limit : int, default :data:`EXACT_LIMIT`
         Largest network computed exactly when ``k`` is not given.
+    progress : callable, optional
+        Called as ``progress(done, total)`` in sources while computing.
 
     Returns
     -------
@@ -307,8 +358,9 @@ def betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
     n = len(snap.nodes)
     sampled, k, seed = _sample(snap, k, seed, exact_limit)
     sources = np.arange(n) if sampled is None else sampled
-    nodes, _ = _run(snap, _reduce(snap), sources, np.zeros(0, np.int64), mode=0)
-    nodes *= _node_scale(n, sampled)
+    nodes, _ = _run(snap, sources, None, nodes=True, edges=False,
+                   keep=isinstance(G, Snapshot), progress=progress)
+    nodes = nodes * _node_scale(n, sampled)
     return _with_attrs(_node_series(snap, nodes, "betweenness"), sampled, k, seed)
 
 
@@ -326,12 +378,14 @@ def _node_scale(n: int, sampled: np.ndarray | None) -> np.ndarray | float:
 
 
 def edge_betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
-                     exact_limit: int = EXACT_LIMIT) -> pd.Series:
+                     exact_limit: int = EXACT_LIMIT,
+                     progress: Progress | None = None) -> pd.Series:
     """Return normalized all-pairs shortest-path betweenness per edge.
 
     Exactly ``networkx.edge_betweenness_centrality(D, k=k, normalized=True,
     weight="length", seed=seed)`` on :func:`shortest_digraph`, given to the shortest
-    edge of each parallel group (others get 0). Sampling as in :func:`betweenness`.
+    edge of each parallel group (others get 0). Sampling and parameters as in
+    :func:`betweenness`.
 
     Returns
     -------
@@ -352,9 +406,10 @@ def edge_betweenness(G: Network, *, k: int | None = None, seed: int | None = Non
     n = len(snap.nodes)
     sampled, k, seed = _sample(snap, k, seed, exact_limit)
     sources = np.arange(n) if sampled is None else sampled
-    red = _reduce(snap)
-    _, arcs = _run(snap, red, sources, np.zeros(0, np.int64), mode=2)
+    _, arcs = _run(snap, sources, None, nodes=False, edges=True,
+                   keep=isinstance(G, Snapshot), progress=progress)
     if n >= 2:  # networkx: endpoints counted, so N = n
-        arcs *= 1.0 / ((n if sampled is None else len(sampled)) * (n - 1))
-    return _with_attrs(_edge_series(snap, red, arcs, "betweenness"), sampled, k, seed)
+        arcs = arcs * (1.0 / ((n if sampled is None else len(sampled)) * (n - 1)))
+    return _with_attrs(_edge_series(snap, _reduce(snap), arcs, "betweenness"), sampled, k,
+                       seed)
 

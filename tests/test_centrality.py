@@ -8,6 +8,7 @@ smallest id). Lengths include 0 and many ties, where networkx's order of work sh
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
@@ -232,18 +233,130 @@ def test_generated_network_matches_networkx():
     assert not np.isnan(got.to_numpy()).any() and math.isclose(got.sum(), sum(expected.values()))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(networks(max_nodes=9, max_edges=24))
-def test_parallel_blocks_equal_serial_bit_for_bit(case):
-    """Large jobs run their fixed source blocks on threads: same sums, same order."""
+# -- the parallel kernel ---------------------------------------------------------------
+
+
+def _all_four(G, sources=None, sinks=None) -> list[pd.Series]:
+    return [supply_betweenness(G, sources, sinks), edge_supply_betweenness(G, sources, sinks),
+            betweenness(G), edge_betweenness(G)]
+
+
+@contextmanager
+def _threads(count: int, parallel_work: int):
+    """Run the Brandes chunks on ``count`` threads past ``parallel_work``."""
+    import numba
+
     import supplynet._brandes as module
 
-    G, sources, sinks = case
-    serial = (betweenness(G), edge_supply_betweenness(G, sources, sinks))
-    saved = module.PARALLEL_WORK
-    module.PARALLEL_WORK = 0
+    saved = numba.get_num_threads(), module.PARALLEL_WORK
+    numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
+    module.PARALLEL_WORK = parallel_work
     try:
-        parallel = (betweenness(G), edge_supply_betweenness(G, sources, sinks))
+        yield
     finally:
-        module.PARALLEL_WORK = saved
-    assert serial[0].equals(parallel[0]) and serial[1].equals(parallel[1])
+        numba.set_num_threads(saved[0])
+        module.PARALLEL_WORK = saved[1]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24))
+def test_parallel_chunks_equal_serial_bit_for_bit(case):
+    """Large jobs run their fixed chunks on threads: same sums, same order."""
+    G, sources, sinks = case
+    with _threads(1, 10**18):
+        serial = _all_four(G, sources, sinks)
+    with _threads(2, 0):
+        parallel = _all_four(G, sources, sinks)
+    for a, b in zip(serial, parallel):
+        assert a.equals(b)
+
+
+def _generated(n: int, seed: int) -> nx.MultiDiGraph:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import road_network
+
+    return road_network(n, seed=seed)
+
+
+def test_parallel_equals_serial_and_networkx_on_many_chunks():
+    """More sources than chunks, on 1 and 2 threads: identical bits, networkx's values."""
+    from supplynet._brandes import CHUNKS
+
+    G = _generated(400, 5)
+    runs = []
+    for count, work in ((1, 10**18), (2, 0), (2, 10**18)):
+        with _threads(count, work):
+            snap = compile_network(G)  # a fresh snapshot: nothing kept from a previous run
+            runs.append(_all_four(snap) + [betweenness(snap, k=150, seed=3)])
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other):
+            assert np.array_equal(a.to_numpy(), b.to_numpy()) and a.index.equals(b.index)
+    assert len(G) > CHUNKS
+    D = oracle_digraph(G)
+    snap = compile_network(G)
+    src, snk = list(snap.source_ids), list(snap.sink_ids)
+    sbc, esbc, bc, ebc, sampled = runs[1]
+    assert_nodes_equal(sbc, nx.betweenness_centrality_subset(D, src, snk, normalized=False,
+                                                             weight="length"))
+    assert_edges_equal(esbc, nx.edge_betweenness_centrality_subset(
+        D, src, snk, normalized=False, weight="length"), D, G)
+    assert_nodes_equal(bc, nx.betweenness_centrality(D, weight="length"))
+    assert_edges_equal(ebc, nx.edge_betweenness_centrality(D, weight="length"), D, G)
+    assert_nodes_equal(sampled, nx.betweenness_centrality(D, k=150, seed=3, weight="length"))
+
+
+def test_node_and_edge_measures_share_one_pass(monkeypatch):
+    import supplynet.centrality as centrality
+
+    calls = []
+    real = centrality.brandes
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(centrality, "brandes", counting)
+    snap = compile_network(diamond_paths())
+    first = supply_betweenness(snap), betweenness(snap, k=3, seed=1)
+    edge_supply_betweenness(snap), edge_betweenness(snap, k=3, seed=1)
+    assert len(calls) == 2 and all(c["nodes"] and c["edges"] for c in calls)
+    assert supply_betweenness(snap).equals(first[0])  # kept results are never changed
+    supply_betweenness(diamond_paths())  # a graph: only the half asked for
+    assert calls[-1]["nodes"] and not calls[-1]["edges"]
+
+
+def test_progress_counts_sources():
+    seen = []
+    snap = compile_network(_generated(300, 1))
+    supply_betweenness(snap, progress=lambda done, total: seen.append((done, total)))
+    total = len(snap.sources)
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) > 2
+    seen.clear()
+    edge_supply_betweenness(snap, progress=lambda *a: seen.append(a))
+    assert seen == []  # already computed with the node pass
+    betweenness(snap, k=40, progress=lambda *a: seen.append(a))
+    assert seen[-1] == (40, 40)
+
+
+def test_huge_lengths_keep_networkx_order():
+    """Packed heap keys wrap past 2**63 here; ties and order must still be exact."""
+    big = 2**56
+    nodes = {"s": {"type": "manufacturing"}, "t": {"type": "assembly"},
+             **{c: {} for c in "abcdefgh"}}
+    chain = "sabcdefgh"
+    edges = [(u + v, u, v, {"length": big}) for u, v in zip(chain, chain[1:])]
+    # Ties at distances whose keys (distance << 4) pass 2**63: a-c, e-g, and t
+    # reached at 9 * big from both h and f.
+    edges += [("ac", "a", "c", {"length": 2 * big}), ("eg", "e", "g", {"length": 2 * big}),
+              ("ht", "h", "t", {"length": big}), ("ft", "f", "t", {"length": 3 * big})]
+    G = network(nodes, edges)
+    D = oracle_digraph(G)
+    assert_nodes_equal(supply_betweenness(G), nx.betweenness_centrality_subset(
+        D, ["s"], ["t"], normalized=False, weight="length"))
+    assert_nodes_equal(betweenness(G), nx.betweenness_centrality(D, weight="length"))
+    with pytest.raises(AnalysisError, match="too long"):
+        betweenness(network(nodes, [("st", "s", "t", {"length": 2**61})]))
