@@ -129,7 +129,8 @@ def analyse(
     seed : int
         Seed of that sample.
     progress : callable(done, total), optional
-        Called during the flow-loss sweep.
+        Called during the long phases (flow-loss sweep, supply betweenness, betweenness);
+        each phase counts from 0 to its own total.
 
     Examples
     --------
@@ -155,9 +156,10 @@ def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenn
     ncut = min_node_cut(snap)
     loss = flow_loss(snap, elements="both", progress=progress)
     src, snk = list(snap.source_ids), list(snap.sink_ids)
-    sbc = supply_betweenness(snap)
+    # Each node call computes its edge twin in the same pass; the edge call then reads it.
+    sbc = supply_betweenness(snap, progress=progress)
     esbc = edge_supply_betweenness(snap)
-    bc = betweenness(snap, k=betweenness_k, seed=seed)
+    bc = betweenness(snap, k=betweenness_k, seed=seed, progress=progress)
     ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
     nodes = _node_table(G, flow, loss.loc["node"], sbc, bc)
     edges = _edge_table(G, flow, loss.loc["edge"], esbc, ebc)

@@ -79,7 +79,7 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
         raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
     G = read(network, edges)
     scenario = _scenario(G, scenario_file, scenario_name) if scenario_file else None
-    bar = Progress("flow loss")
+    bar = Progress("analysing")
     try:
         layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
                                plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -56,7 +57,9 @@ def write_output(text: str | bytes, output: str | None, *, overwrite: bool, inpu
     """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None."""
     if output is None:
         if isinstance(text, bytes):
-            click.get_binary_stream("stdout").write(text)
+            sys.stdout.flush()  # click's get_binary_stream is deprecated (8.5)
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
         else:
             click.echo(text, nl=False)
         return
@@ -93,25 +96,39 @@ def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Progress:
-    """A progress bar on stderr for long loops, silent when stderr is not a terminal."""
+    """A progress bar on stderr for long loops, silent when stderr is not a terminal.
 
-    def __init__(self, label: str) -> None:
+    Called as ``progress(done, total)``. A call whose ``done`` goes back (a new phase of the
+    work, counted from 0 again) closes the bar and starts the next one, numbered.
+    """
+
+    def __init__(self, label: str, stream: Any = None) -> None:
         self.label = label
+        self._stream = stream  # default: stderr, looked up when the bar starts
         self._bar: Any = None
         self._done = 0
+        self._phase = 0
 
     def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None and done < self._done:
+            self.close()
         if self._bar is None:
-            if total < 200 or not click.get_text_stream("stderr").isatty():
+            stream = self._stream or sys.stderr
+            if done >= total or total < 200 or not stream.isatty():
                 return
-            self._bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self._phase += 1
+            label = self.label if self._phase == 1 else f"{self.label} ({self._phase})"
+            self._bar = click.progressbar(length=total, label=label, file=stream)
             self._bar.__enter__()
+            self._done = 0
         self._bar.update(done - self._done)
         self._done = done
         if done >= total:
             self.close()
 
     def close(self) -> None:
+        """Finish the bar on screen (safe to call twice)."""
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+        self._done = 0

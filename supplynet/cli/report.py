@@ -41,7 +41,7 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     if output:  # refuse before the analysis, not after it
         check_outputs([output], overwrite=overwrite, inputs=(network, edges))
     G = read(network, edges)
-    bar = Progress("flow loss")
+    bar = Progress("analysing")
     try:
         result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bar)
     finally:
