@@ -79,9 +79,12 @@ def json_ready(obj: Any) -> Any:
 
 def _scalar(value: Any) -> Any:
     """Return one table cell JSON-ready (a faster :func:`_clean` for scalars)."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value
     if value is None or value is pd.NA:
         return None
-    if type(value) is float:
+    if kind is float:
         return None if value != value else clean_number(value)
     return _clean(value)
 
@@ -151,11 +154,12 @@ def dumps_rows(doc: dict[str, Any], row_keys: tuple[str, ...] = _ROW_KEYS) -> st
     }
     """
     opts: dict[str, Any] = dict(sort_keys=True, ensure_ascii=False, allow_nan=False)
+    row = json.JSONEncoder(separators=(", ", ": "), **opts).encode  # one encoder for every row
     parts = []
     for key in sorted(doc):
         value, name = doc[key], json.dumps(key, ensure_ascii=False)
         if key in row_keys and isinstance(value, list) and value:
-            rows = ",\n".join("    " + json.dumps(rec, separators=(", ", ": "), **opts) for rec in value)
+            rows = ",\n".join(["    " + row(rec) for rec in value])
             parts.append(f"  {name}: [\n{rows}\n  ]")
         else:
             text = json.dumps(value, indent=2, **opts).replace("\n", "\n  ")
