@@ -73,7 +73,7 @@ logger = logging.getLogger(__name__)
 #: Largest network (nodes) whose all-pairs betweenness is computed exactly by default.
 EXACT_LIMIT = 20_000
 #: Sources sampled past the limit when no ``k`` is given: at 100k nodes node and edge
-#: betweenness together then take about 3 s on 2 cores, which keeps the whole report
+#: betweenness together then take about 4 s on 2 cores, which keeps the whole report
 #: under a minute (docs/benchmarks.md); the estimate's relative error on a central node
 #: is then a few percent. Ranking uses supply betweenness, which is always exact.
 DEFAULT_K = 500
