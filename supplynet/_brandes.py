@@ -20,10 +20,16 @@ lengths. The heap key ``(distance, counter)`` is unique, so any correct heap pop
 networkx's order; adjacency is scanned in the graph's CSR order, which
 :func:`supplynet.centrality.shortest_digraph` gives networkx too.
 
-Speed (100k nodes, one source, one thread, CPU time): the heap key is packed into
-one 64-bit word (``distance << shift | counter``) and every index is int32, which
-took a Dijkstra from about 16 ms to 8-11 ms (fewer cache misses, one compare per heap
-step; the spread is the shared machine). A source-to-target pass stops once every
+Speed (100k nodes, one source, one thread): the heap key is packed into one 64-bit
+word (``distance << shift | counter``) in a 4-ary heap of keys alone (the vertex of
+each push is stored by counter, written in order), every index is int32, and a
+relaxation reads one distance (unseen is a large sentinel; a settled vertex can never
+improve, lengths being non-negative). Per vertex, ``sigma`` and both dependencies
+share one 32-byte row, and each ``P`` entry keeps its tail beside its arc, so the
+backward sweep reads one row per predecessor. Together these took a source-to-target
+pass from about 12 ms to 9-10 ms, the Dijkstra part from 16 ms (the first layout) to
+6.5-7 ms. A bucketed (radix) heap was tried and was slower: the counter in the low
+bits spreads keys over many buckets. A source-to-target pass stops once every
 target is settled and the heap holds nothing nearer: what lies beyond adds exactly
 0.0 to every sum (on road networks with sinks everywhere it rarely stops early).
 
@@ -50,6 +56,8 @@ __all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "brandes", "prepare"]
 CHUNKS = 64
 #: Sources x (vertices + arcs) above which chunks run on threads (~20 ms of work).
 PARALLEL_WORK = 20_000_000
+#: Distance of a vertex not reached yet: above every path (see :class:`Graph`).
+UNSEEN = np.int64(2**62)
 
 Progress = Callable[[int, int], object]
 
@@ -59,7 +67,9 @@ class Graph:
 
     ``indptr``/``heads``/``weights`` are the rows, ``tails`` each arc's tail, ``in_ptr``
     the in-degree offsets that hold each vertex's predecessor arcs, ``shift`` the bits
-    the push counter takes in a heap key.
+    the push counter takes in a heap key. Lengths must be non-negative and below
+    ``2 ** (62 - shift)``; a path has fewer than ``2 ** shift`` arcs, so every distance
+    stays below :data:`UNSEEN`.
     """
 
     def __init__(self, indptr: np.ndarray, heads: np.ndarray, tails: np.ndarray,
@@ -72,6 +82,8 @@ class Graph:
         self.in_ptr = np.zeros(n + 1, np.int32)
         np.cumsum(np.bincount(heads, minlength=n), out=self.in_ptr[1:])
         longest = int(weights.max()) if m else 0
+        if m and int(weights.min()) < 0:
+            raise ValueError("the kernels need non-negative lengths")
         self.weights = weights.astype(np.int32 if longest < 2**31 else np.int64)
         self.shift = (m + 1).bit_length()
         # Keys in the heap lie within one arc length of each other; compared by their
@@ -86,8 +98,8 @@ def prepare(indptr: np.ndarray, heads: np.ndarray, tails: np.ndarray,
     return Graph(indptr, heads, tails, weights)
 
 
-# -- heap of packed keys -----------------------------------------------------------------
-# A key is ``distance << shift | counter`` in uint64. Live keys never differ by more
+# -- 4-ary heap of packed keys -------------------------------------------------------
+# A key is ``distance << shift | counter`` in uint64; the counter finds the vertex. Live keys never differ by more
 # than the longest arc (<< shift), so the sign of their wrapped difference orders them
 # even where a distance is large enough for the shift to wrap. (uint64 because numba's
 # signed arithmetic may not wrap: LLVM folds ``a - b < 0`` into ``a < b``.)
@@ -106,40 +118,44 @@ def _before(a, b):
 
 
 @njit()
-def _push(hkey, hvert, size, key, v):
-    """Push vertex ``v`` with ``key``; return the new size."""
+def _push(hkey, size, key):
+    """Push ``key``; return the new size."""
     i = size
     while i > 0:
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         pk = hkey[parent]
         if _before(pk, key):
             break
-        hkey[i], hvert[i] = pk, hvert[parent]
+        hkey[i] = pk
         i = parent
-    hkey[i], hvert[i] = key, v
+    hkey[i] = key
     return size + 1
 
 
 @njit()
-def _pop(hkey, hvert, size):
-    """Remove the least key; return its vertex and the new size."""
-    top = hvert[0]
+def _pop(hkey, size):
+    """Remove the least key; return it and the new size."""
+    top = hkey[0]
     size -= 1
-    key, v = hkey[size], hvert[size]
+    key = hkey[size]
     i = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        first = 4 * i + 1
+        if first >= size:
             break
-        ck = hkey[child]
-        if child + 1 < size and _before(hkey[child + 1], ck):
-            child += 1
-            ck = hkey[child]
+        child = first
+        ck = hkey[first]
+        last = min(first + 4, size)
+        for j in range(first + 1, last):
+            kj = hkey[j]
+            if _before(kj, ck):
+                child = j
+                ck = kj
         if _before(key, ck):
             break
-        hkey[i], hvert[i] = ck, hvert[child]
+        hkey[i] = ck
         i = child
-    hkey[i], hvert[i] = key, v
+    hkey[i] = key
     return top, size
 
 
@@ -150,15 +166,18 @@ def _pop(hkey, hvert, size):
 def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, scratch):
     """networkx's path-counting Dijkstra from ``s``; return ``(settled, heap size)``.
 
-    ``P[w]`` is ``pbuf[in_ptr[w]:in_ptr[w] + pcount[w]]`` (arc indices). With
+    ``P[w]`` is ``pbuf[in_ptr[w]:in_ptr[w] + pcount[w]]`` (arc indices), their tails
+    at the same places in ``pvert``. With
     ``n_targets > 0`` it stops once every target is settled and no queued vertex is
     as near as the last of them (nothing further lies on a path to a target).
     """
-    sigma, seen, done, pred, pcount, pbuf, order, hkey, hvert = scratch[:9]
+    fs, seen, done, pred, pcount, pbuf, order, hkey, hvert, pvert = scratch[:10]
     pred[s] = s
-    size = _push(hkey, hvert, 0, _key(0, shift, 0), s)
+    hvert[0] = s
+    size = _push(hkey, 0, _key(0, shift, 0))
     counter = 1
-    sigma[s] = 1.0
+    mask = np.uint64((1 << shift) - 1)
+    fs[s, 0] = 1.0
     seen[s] = 0
     n_done = 0
     left = n_targets
@@ -166,10 +185,11 @@ def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, sc
     while size > 0:
         if left == 0 and n_targets > 0 and _before(last, hkey[0]):
             break
-        v, size = _pop(hkey, hvert, size)
+        top, size = _pop(hkey, size)
+        v = hvert[top & mask]
         if done[v]:
             continue
-        sigma[v] += sigma[pred[v]]
+        fs[v, 0] += fs[pred[v], 0]
         order[n_done] = v
         n_done += 1
         done[v] = True
@@ -180,109 +200,113 @@ def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, sc
         for arc in range(indptr[v], indptr[v + 1]):
             w = heads[arc]
             vw = dist + weights[arc]
-            if not done[w] and (seen[w] < 0 or vw < seen[w]):
+            sw = seen[w]
+            if vw < sw:
                 seen[w] = vw
                 pred[w] = v
-                size = _push(hkey, hvert, size, _key(vw, shift, counter), w)
+                hvert[counter] = w
+                size = _push(hkey, size, _key(vw, shift, counter))
                 counter += 1
-                sigma[w] = 0.0
+                fs[w, 0] = 0.0
                 pbuf[in_ptr[w]] = arc
+                pvert[in_ptr[w]] = v
                 pcount[w] = 1
-            elif vw == seen[w]:
-                sigma[w] += sigma[v]
-                pbuf[in_ptr[w] + pcount[w]] = arc
+            elif vw == sw:
+                fs[w, 0] += fs[v, 0]
+                k = in_ptr[w] + pcount[w]
+                pbuf[k] = arc
+                pvert[k] = v
                 pcount[w] += 1
     return n_done, size
 
 
 @njit()
-def _accumulate_all(s, n_done, tails, in_ptr, scratch, node_acc, edge_acc, want_nodes,
+def _accumulate_all(s, n_done, in_ptr, scratch, node_acc, edge_acc, want_nodes,
                     want_edges):
     """All pairs: networkx's ``_accumulate_basic`` and ``_accumulate_edges`` at once."""
-    sigma, pcount, pbuf, order, delta = scratch[0], scratch[4], scratch[5], scratch[6], \
+    fs, pcount, pbuf, order, pvert = scratch[0], scratch[4], scratch[5], scratch[6], \
         scratch[9]
     for i in range(n_done - 1, -1, -1):
         w = order[i]
-        coeff = (1.0 + delta[w]) / sigma[w]
+        dw = fs[w, 1]
+        coeff = (1.0 + dw) / fs[w, 0]
         start = in_ptr[w]
         for k in range(start, start + pcount[w]):
-            arc = pbuf[k]
-            v = tails[arc]
-            c = sigma[v] * coeff
+            v = pvert[k]
+            c = fs[v, 0] * coeff
             if want_edges:
-                edge_acc[arc] += c
-            delta[v] += c
+                edge_acc[pbuf[k]] += c
+            fs[v, 1] += c
         if want_nodes and w != s:
-            node_acc[w] += delta[w]
+            node_acc[w] += dw
 
 
 @njit()
-def _accumulate_subset(s, n_done, tails, in_ptr, is_target, scratch, node_acc, edge_acc,
+def _accumulate_subset(s, n_done, in_ptr, is_target, scratch, node_acc, edge_acc,
                        want_nodes, want_edges):
     """Sources to targets: ``_accumulate_subset`` (nodes, ``delta``) and
     ``_accumulate_edges_subset`` (arcs, ``delta_e``) in one sweep."""
-    sigma, pcount, pbuf, order = scratch[0], scratch[4], scratch[5], scratch[6]
-    delta, delta_e = scratch[9], scratch[10]
+    fs, pcount, pbuf, order, pvert = scratch[0], scratch[4], scratch[5], scratch[6], \
+        scratch[9]
     for i in range(n_done - 1, -1, -1):
         w = order[i]
         start, count = in_ptr[w], pcount[w]
         target = is_target[w]
-        coeff = ((delta[w] + 1.0) if target and w != s else delta[w]) / sigma[w]
+        sw, dw, ew = fs[w, 0], fs[w, 1], fs[w, 2]
+        coeff = ((dw + 1.0) if target and w != s else dw) / sw
         for k in range(start, start + count):
-            arc = pbuf[k]
-            v = tails[arc]
+            v = pvert[k]
+            sv = fs[v, 0]
             if want_nodes:
-                delta[v] += sigma[v] * coeff
+                fs[v, 1] += sv * coeff
             if want_edges:
                 if target:
-                    c = (sigma[v] / sigma[w]) * (1.0 + delta_e[w])
+                    c = (sv / sw) * (1.0 + ew)
                 else:
-                    c = delta_e[w] / count
-                edge_acc[arc] += c
-                delta_e[v] += c
+                    c = ew / count
+                edge_acc[pbuf[k]] += c
+                fs[v, 2] += c
         if want_nodes and w != s:
-            node_acc[w] += delta[w]
+            node_acc[w] += dw
 
 
 @njit()
-def _reset(n_done, size, scratch):
+def _reset(n_done, size, scratch, shift):
     """Clear the per-source arrays where this source touched them."""
-    sigma, seen, done, pcount, order, hvert = (scratch[0], scratch[1], scratch[2],
-                                               scratch[4], scratch[6], scratch[8])
-    delta, delta_e = scratch[9], scratch[10]
+    fs, seen, done, pcount, order, hkey, hvert = (scratch[0], scratch[1], scratch[2],
+                                               scratch[4], scratch[6], scratch[7], scratch[8])
     for i in range(n_done):
         v = order[i]
-        sigma[v] = 0.0
-        seen[v] = -1
+        fs[v, 0] = 0.0
+        fs[v, 1] = 0.0
+        fs[v, 2] = 0.0
+        seen[v] = UNSEEN
         done[v] = False
         pcount[v] = 0
-        delta[v] = 0.0
-        delta_e[v] = 0.0
     for i in range(size):  # queued when an early stop left them unsettled
-        v = hvert[i]
-        sigma[v] = 0.0
-        seen[v] = -1
+        v = hvert[hkey[i] & np.uint64((1 << shift) - 1)]
+        fs[v, 0] = 0.0
+        seen[v] = UNSEEN
         pcount[v] = 0
 
 
 @njit()
-def _chunk(indptr, heads, weights, tails, in_ptr, shift, sources, is_target, n_targets,
+def _chunk(indptr, heads, weights, in_ptr, shift, sources, is_target, n_targets,
            want_nodes, want_edges):
     """Return ``(node sums, arc sums)`` over ``sources``; ``n_targets > 0`` for the
     source-to-target measures (the sums asked for only; the other array is empty)."""
     n, m = len(indptr) - 1, len(heads)
     scratch = (
-        np.zeros(n),  # 0 sigma
-        np.full(n, -1, np.int64),  # 1 distance when seen
+        np.zeros((n, 4)),  # 0 rows: sigma, delta, subset edge delta, padding
+        np.full(n, UNSEEN, np.int64),  # 1 distance when seen
         np.zeros(n, np.bool_),  # 2 settled
         np.zeros(n, np.int32),  # 3 pred of the last improving push
         np.zeros(n, np.int32),  # 4 |P[w]|
         np.empty(m, np.int32),  # 5 P lists (arcs), by in_ptr
         np.empty(n, np.int32),  # 6 settled order
         np.empty(m + 1, np.uint64),  # 7 heap keys
-        np.empty(m + 1, np.int32),  # 8 heap vertices
-        np.zeros(n),  # 9 delta (nodes; all pairs: both)
-        np.zeros(n),  # 10 delta of the subset edge measure
+        np.empty(m + 1, np.int32),  # 8 vertex of each push, by counter
+        np.empty(m, np.int32),  # 9 tails of the P lists, beside 5
     )
     node_acc = np.zeros(n if want_nodes else 0)
     edge_acc = np.zeros(m if want_edges else 0)
@@ -290,12 +314,12 @@ def _chunk(indptr, heads, weights, tails, in_ptr, shift, sources, is_target, n_t
         n_done, size = _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target,
                                  n_targets, scratch)
         if n_targets > 0:
-            _accumulate_subset(s, n_done, tails, in_ptr, is_target, scratch, node_acc,
+            _accumulate_subset(s, n_done, in_ptr, is_target, scratch, node_acc,
                                edge_acc, want_nodes, want_edges)
         else:
-            _accumulate_all(s, n_done, tails, in_ptr, scratch, node_acc, edge_acc,
+            _accumulate_all(s, n_done, in_ptr, scratch, node_acc, edge_acc,
                             want_nodes, want_edges)
-        _reset(n_done, size, scratch)
+        _reset(n_done, size, scratch, shift)
     return node_acc, edge_acc
 
 
@@ -327,8 +351,7 @@ def brandes(graph: Graph, sources: np.ndarray, targets: np.ndarray | None, *,
         is_target[targets] = True
         n_targets = max(1, int(is_target.sum()))  # > 0 marks the subset measures
     bounds = _bounds(len(sources))
-    args = (graph.indptr, graph.heads, graph.weights, graph.tails, graph.in_ptr,
-            graph.shift)
+    args = (graph.indptr, graph.heads, graph.weights, graph.in_ptr, graph.shift)
 
     def run(c: int) -> tuple[np.ndarray, np.ndarray]:
         return _chunk(*args, sources[bounds[c]:bounds[c + 1]], is_target, n_targets,
