@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .report import Report
 
 __all__ = ["to_text", "to_markdown", "to_json", "to_csv", "report_dict", "meta_items", "clean_number",
-           "json_ready", "dumps_rows"]
+           "json_ready", "dumps_rows", "json_chunks"]
 
 _NODE_COLS = ("name", "type", "country", "capacity", "cost", "interdictable", "flow", "betweenness",
               "supply_betweenness", "flow_loss", "flow_loss_pct")
@@ -43,6 +43,8 @@ def clean_number(value: Any) -> Any:
     --------
     >>> clean_number(float("inf")) is None, clean_number(20.0), clean_number(1 / 3)
     (True, 20, 0.3333333333)
+    >>> clean_number(1.7976931348623157e308)  # would round up past the largest float
+    1.7976931348623157e+308
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -51,8 +53,10 @@ def clean_number(value: Any) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        value = float(f"{value:.10g}")
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+        rounded = float(f"{value:.10g}")
+        if math.isinf(rounded):  # rounding up the largest floats overflows: keep them whole
+            return value
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
     return value
 
 
@@ -117,11 +121,18 @@ def _cells(column: pd.Series) -> list[Any]:
 
 #: Report keys holding one record per node, edge or point: written one record per line.
 _ROW_KEYS = ("edges", "interdiction_points", "nodes")
+#: Records per piece of :func:`json_chunks` output (pieces of a few hundred kB).
+_ROWS_PER_PIECE = 2048
+_OPTS: dict[str, Any] = dict(sort_keys=True, ensure_ascii=False, allow_nan=False)
+#: The encoder of one record: every record of every table goes through this one.
+_ROW_ENCODE = json.JSONEncoder(separators=(", ", ": "), **_OPTS).encode
+#: JSON text of a string exactly as the encoder writes it (ensure_ascii=False; C when built).
+_JSON_STR = json.encoder.encode_basestring
 
 
-def report_dict(r: Report) -> dict[str, Any]:
-    """Return the report as a JSON-ready dict (the ``--format json`` object)."""
-    doc = _clean({
+def _head(r: Report) -> dict[str, Any]:
+    """Return the report's keys other than the tables, JSON-ready."""
+    return _clean({
         **r.provenance(),
         "max_flow": r.max_flow,
         "unlimited_path": r.unlimited_path,
@@ -130,11 +141,75 @@ def report_dict(r: Report) -> dict[str, Any]:
         "min_node_cut": r.min_node_cut,
         "notes": r.notes,
     })
+
+
+def _tables(r: Report) -> dict[str, tuple[pd.DataFrame, tuple[str, ...]]]:
+    """Return each row key's table and the columns it writes."""
     points = r.points.set_index("id")
-    doc["interdiction_points"] = _records(points, tuple(points.columns))
-    doc["nodes"] = _records(r.nodes, _NODE_COLS)
-    doc["edges"] = _records(r.edges, _EDGE_COLS)
+    return {"interdiction_points": (points, tuple(points.columns)),
+            "nodes": (r.nodes, _NODE_COLS), "edges": (r.edges, _EDGE_COLS)}
+
+
+def report_dict(r: Report) -> dict[str, Any]:
+    """Return the report as a JSON-ready dict (the ``--format json`` object)."""
+    doc = _head(r)
+    for key, (df, cols) in _tables(r).items():
+        doc[key] = _records(df, cols)
     return doc
+
+
+def _texts(values: list[Any]) -> list[str]:
+    """Return the JSON text the record encoder writes for each cleaned cell."""
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {int, float}:  # finite after cleaning; str() is repr() for both
+        return ["null" if v is None else str(v) for v in values]
+    if kinds <= {str}:
+        return ["null" if v is None else _JSON_STR(v) for v in values]
+    if kinds <= {bool}:
+        return ["null" if v is None else "true" if v else "false" for v in values]
+    return [_ROW_ENCODE(v) for v in values]
+
+
+def _row_texts(df: pd.DataFrame, cols: tuple[str, ...]) -> list[str]:
+    """Return ``_ROW_ENCODE`` of each of :func:`_records`, built column by column.
+
+    Same bytes as encoding the records one by one (a test holds the two together), in
+    about a third of the time at 100,000 rows: no dict per row, one ``%`` per row.
+    """
+    keys = ["id", *(c for c in cols if c in df.columns)]
+    texts = {"id": _texts(list(df.index))}
+    for c in keys[1:]:
+        texts[c] = _texts(_cells(df[c]))
+    order = sorted(keys)  # what sort_keys does to each record
+    template = "{" + ", ".join(_JSON_STR(k).replace("%", "%%") + ": %s" for k in order) + "}"
+    return [template % row for row in zip(*(texts[k] for k in order))]
+
+
+def _layout(doc: dict[str, Any], rows: dict[str, list[str]]) -> list[str]:
+    """Return the pieces of the JSON object ``doc`` plus the encoded records ``rows``.
+
+    Keys are sorted, the object is indented by two spaces, and each record of ``rows`` sits
+    on a line of its own; the records come in pieces of :data:`_ROWS_PER_PIECE` lines, so
+    a large report is written without ever being one string.
+    """
+    pieces = ["{\n"]
+    keys = sorted({*doc, *rows})
+    for n, key in enumerate(keys):
+        name, end = json.dumps(key, ensure_ascii=False), (",\n" if n < len(keys) - 1 else "\n")
+        lines = rows.get(key)
+        if lines:
+            pieces.append(f"  {name}: [\n")
+            for i in range(0, len(lines), _ROWS_PER_PIECE):
+                block = lines[i:i + _ROWS_PER_PIECE]
+                last = i + _ROWS_PER_PIECE >= len(lines)
+                pieces.append("    " + ",\n    ".join(block) + ("\n" if last else ",\n"))
+            pieces.append("  ]" + end)
+        else:
+            value = doc.get(key, lines)
+            text = json.dumps(value, indent=2, **_OPTS).replace("\n", "\n  ")
+            pieces.append(f"  {name}: {text}{end}")
+    pieces.append("}\n")
+    return pieces
 
 
 def dumps_rows(doc: dict[str, Any], row_keys: tuple[str, ...] = _ROW_KEYS) -> str:
@@ -153,24 +228,21 @@ def dumps_rows(doc: dict[str, Any], row_keys: tuple[str, ...] = _ROW_KEYS) -> st
       ]
     }
     """
-    opts: dict[str, Any] = dict(sort_keys=True, ensure_ascii=False, allow_nan=False)
-    row = json.JSONEncoder(separators=(", ", ": "), **opts).encode  # one encoder for every row
-    parts = []
-    for key in sorted(doc):
-        value, name = doc[key], json.dumps(key, ensure_ascii=False)
-        if key in row_keys and isinstance(value, list) and value:
-            rows = ",\n".join(["    " + row(rec) for rec in value])
-            parts.append(f"  {name}: [\n{rows}\n  ]")
-        else:
-            text = json.dumps(value, indent=2, **opts).replace("\n", "\n  ")
-            parts.append(f"  {name}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    rows = {k: [_ROW_ENCODE(rec) for rec in v] for k, v in doc.items()
+            if k in row_keys and isinstance(v, list)}
+    return "".join(_layout({k: v for k, v in doc.items() if k not in rows}, rows))
+
+
+def json_chunks(r: Report) -> list[str]:
+    """Return :func:`to_json` in pieces, for writing a large report without joining it."""
+    with paused_gc():
+        rows = {key: _row_texts(df, cols) for key, (df, cols) in _tables(r).items()}
+        return _layout(_head(r), rows)
 
 
 def to_json(r: Report) -> str:
     """Return the report as one JSON object (sorted keys, null for unlimited, a record a line)."""
-    with paused_gc():
-        return dumps_rows(report_dict(r))
+    return "".join(json_chunks(r))
 
 
 def meta_items(r: Report) -> list[tuple[str, str]]:

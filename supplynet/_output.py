@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ._errors import OutputError
@@ -106,11 +106,22 @@ def _commit(tmp: Path, target: Path, overwrite: bool) -> None:
         os.replace(tmp, target)
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically (text is written as UTF-8)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+def write_atomic(path: str | os.PathLike[str], data: str | bytes | Iterable[str], *,
+                 overwrite: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (text is written as UTF-8).
+
+    ``data`` may be pieces of text, written one after the other: a large output need never
+    be one string (joining 100 MB costs more than writing it).
+    """
     with atomic_path(path, overwrite=overwrite) as tmp:
-        tmp.write_bytes(payload)
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+            return
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            if isinstance(data, str):
+                fh.write(data)
+            else:
+                fh.writelines(data)
 
 
 def utc_timestamp(now: dt.datetime | None = None) -> str:

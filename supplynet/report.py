@@ -183,7 +183,7 @@ def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenn
         max_flow=flow.value,
         unlimited_path=path,
         bottleneck_nodes=sorted(flow.bottleneck_nodes),
-        min_edge_cut={"capacity": ecut.capacity, "edges": _cut_edges(G, ecut.edges)},
+        min_edge_cut={"capacity": ecut.capacity, "edges": _cut_edges(G, snap, ecut.edges)},
         min_node_cut={"cost": ncut.cost, "nodes": list(ncut.nodes)},
         nodes=nodes,
         edges=edges,
@@ -273,12 +273,14 @@ def _edge_country(a: str | None, b: str | None) -> str | None:
     return f"{a or '?'}→{b or '?'}"
 
 
-def _cut_edges(G: nx.MultiDiGraph, ids: list[str]) -> list[dict[str, Any]]:
-    index = {k: (u, v, d) for u, v, k, d in G.edges(keys=True, data=True)}
+def _cut_edges(G: nx.MultiDiGraph, snap: Any, ids: list[str]) -> list[dict[str, Any]]:
+    """Return the cut's edges by id, with their ends and capacity (looked up, not scanned)."""
     out = []
     for eid in sorted(ids):
-        u, v, d = index[eid]
-        out.append({"id": eid, "source": u, "target": v, "capacity": d.get("capacity", math.inf)})
+        i = snap.edge_index[eid]
+        u, v = snap.nodes[snap.edge_tail[i]], snap.nodes[snap.edge_head[i]]
+        out.append({"id": eid, "source": u, "target": v,
+                    "capacity": G.edges[u, v, eid].get("capacity", math.inf)})
     return out
 
 

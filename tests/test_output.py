@@ -32,3 +32,11 @@ def test_failure_leaves_no_partial_file(tmp_path: Path) -> None:
 def test_missing_folder_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         write_atomic(tmp_path / "nope" / "out.txt", "x")
+
+
+def test_pieces_are_written_in_order_as_utf8(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    write_atomic(target, ["{", '"é": ', "1}\n"])
+    assert target.read_bytes() == '{"é": 1}\n'.encode()
+    write_atomic(target, iter(["a", "b\r\n"]), overwrite=True)
+    assert target.read_bytes() == b"ab\r\n"

@@ -36,6 +36,8 @@ CATALOGUE = {
     "negative_cost.geojson": ["feature 1 (id 'h') node", "'cost'", "-2"],
     "negative_length_km.geojson": ["(id 'e1')", "'length_km'", "-5"],
     "nan_capacity.geojson": ["(id 'e1')", "'capacity'", "finite number", "nan"],
+    "huge_integer_capacity.geojson": ["(id 'e1')", "'capacity'", "too large for a number"],
+    "huge_integer_coordinate.geojson": ["feature 1 (id 'h')", "'geometry'", "not finite"],
     "confidence_above_one.geojson": ["(id 'h')", "'confidence'", "1.5", "above 1"],
     "bool_cost.geojson": ["(id 'h')", "'cost'", "expected a number", "bool"],
     "list_repair_days.geojson": ["(id 'e1')", "'repair_days'", "expected a number", "list"],

@@ -53,15 +53,18 @@ def read(network: str, edges: str | None):
     return read_network(network, edges)
 
 
-def write_output(text: str | bytes, output: str | None, *, overwrite: bool, inputs: tuple[str | None, ...] = ()) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None."""
+def write_output(text: str | bytes | list[str], output: str | None, *, overwrite: bool,
+                 inputs: tuple[str | None, ...] = ()) -> None:
+    """Write ``text`` (or its pieces, in order) to ``output`` atomically, or to stdout when
+    ``output`` is None."""
     if output is None:
         if isinstance(text, bytes):
             sys.stdout.flush()  # click's get_binary_stream is deprecated (8.5)
             sys.stdout.buffer.write(text)
             sys.stdout.buffer.flush()
         else:
-            click.echo(text, nl=False)
+            for piece in [text] if isinstance(text, str) else text:
+                click.echo(piece, nl=False)
         return
     for src in inputs:
         if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(output).resolve():

@@ -35,6 +35,7 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     NETWORK may be - for GeoJSON on standard input. The same command on the same input
     gives byte-identical output; --timestamp adds the time of the run.
     """
+    from .._formats import json_chunks
     from .._output import utc_timestamp
     from ..report import analyse, format_report
 
@@ -48,4 +49,5 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
         bar.close()
     if timestamp:
         result.generated_at = utc_timestamp()
-    write_output(format_report(result, fmt), output, overwrite=overwrite, inputs=(network, edges))
+    text = json_chunks(result) if fmt == "json" else format_report(result, fmt)  # JSON: 100 MB at 100k
+    write_output(text, output, overwrite=overwrite, inputs=(network, edges))
