@@ -372,7 +372,7 @@ def bench_report(n: int, seed: int, log: Callable[[str], None]) -> dict:
         def tables():
             nodes = rp._node_table(G, flow, loss.loc["node"], sbc, bc)
             edges = rp._edge_table(G, snap, flow, loss.loc["edge"], esbc, ebc)
-            rank_points(G, nodes, edges, src, snk, top=10, max_flow=flow.value)
+            rank_points(G, nodes, edges, src, snk, top=10, max_flow=flow.value, snapshot=snap)
             rp._cut_edges(G, snap, ecut.edges)
 
         step("tables, ranking, cut list (report.py)", tables)

@@ -30,7 +30,7 @@ def kernel_results(G: nx.MultiDiGraph, sources: list[str], sinks: list[str], *, 
     nodes = _node_table(G, flow, loss.loc["node"], sbc)
     edges = _edge_table(G, flow, loss.loc["edge"], edge_supply_betweenness(snap))
     src, snk = list(snap.source_ids), list(snap.sink_ids)
-    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value)
+    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value, snapshot=snap)
     return dict(
         sources=src, sinks=snk, supply_betweenness=sbc, edge_flow=flow.edge_flow, node_flow=flow.node_flow,
         min_edge_cut=list(ecut.edges), min_node_cut=list(ncut.nodes), edge_cut_capacity=ecut.capacity,

@@ -228,6 +228,8 @@ class Snapshot:
         self.edge_cost = _column(data, "cost", 1.0)
         self.edge_interdictable = cv.frozen(
             np.array([bool(d.get("interdictable", True)) for d in data], bool))
+        self._modes = tuple(d.get("mode") for d in data)  # for the report's edge table
+        self._borders = cv.frozen(np.array([bool(d.get("crosses_border", False)) for d in data], bool))
         for values, what in ((length, "length"), (self.edge_capacity, "capacity"),
                              (self.edge_cost, "cost")):
             cv.check_values(values, self.edges, what, "edge")

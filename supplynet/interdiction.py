@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
+
+if TYPE_CHECKING:
+    from ._snapshot import Snapshot
 
 __all__ = ["rank_points", "sinks_cut_off", "unlimited_path", "POINT_COLUMNS"]
 
@@ -34,6 +38,7 @@ def rank_points(
     *,
     top: int = 10,
     max_flow: float,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Return the ``top`` interdiction points, best first, with the reason each ranks.
 
@@ -47,6 +52,9 @@ def rank_points(
     top : int
     max_flow : float
         The network's max flow.
+    snapshot : Snapshot, optional
+        ``G`` compiled (:func:`supplynet.compile_network`): its arrays spare a walk over
+        every edge of ``G``.
 
     Returns
     -------
@@ -59,7 +67,12 @@ def rank_points(
     loss_key = cand["flow_loss"].fillna(-1.0)
     cand = cand.assign(_loss=-loss_key, _sbc=-cand["supply_betweenness"])
     cand = cand.sort_values(["_loss", "_sbc", "id"], kind="mergesort").head(top)
-    cut = sinks_cut_off(G, sources, sinks, list(zip(cand["kind"], cand["id"])))
+    chosen = list(zip(cand["kind"], cand["id"]))
+    if snapshot is None:
+        cut = sinks_cut_off(G, sources, sinks, chosen)
+    else:
+        cut = _cut_off(len(snapshot.nodes), np.asarray(snapshot.edge_tail), np.asarray(snapshot.edge_head),
+                       snapshot.node_index, snapshot.edge_index, sources, sinks, chosen)
     roles = {("node", s): "source" for s in sources} | {("node", t): "sink" for t in sinks}
     rows = []
     for rank, (_, row) in enumerate(cand.iterrows(), start=1):
@@ -151,20 +164,28 @@ def sinks_cut_off(
     {('node', 'h'): 1, ('edge', 'e3'): 1}
     """
     index = {n: i for i, n in enumerate(G.nodes)}
-    n = len(index)
     arcs = [(index[u], index[v], k) for u, v, k in G.edges(keys=True)]
-    tails = np.array([a[0] for a in arcs] + [n] * len(sources), dtype=np.int64)
-    heads = np.array([a[1] for a in arcs] + [index[s] for s in sources], dtype=np.int64)
-    keys = [a[2] for a in arcs]
-    sink_idx = np.array([index[t] for t in sinks], dtype=np.int64)
+    tails = np.array([a[0] for a in arcs], dtype=np.int64)
+    heads = np.array([a[1] for a in arcs], dtype=np.int64)
+    edge_pos = {a[2]: i for i, a in enumerate(arcs)}
+    return _cut_off(len(index), tails, heads, index, edge_pos, sources, sinks, elements)
+
+
+def _cut_off(n: int, tails: np.ndarray, heads: np.ndarray, node_pos: Mapping[str, int],
+             edge_pos: Mapping[str, int], sources: list[str], sinks: list[str],
+             elements: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """:func:`sinks_cut_off` on arrays: ``n`` nodes, arcs ``tails -> heads``, id positions."""
+    tails = np.concatenate([tails, np.full(len(sources), n, np.int64)])
+    heads = np.concatenate([heads, np.array([node_pos[s] for s in sources], dtype=np.int64)])
+    sink_idx = np.array([node_pos[t] for t in sinks], dtype=np.int64)
     base = _reached(tails, heads, n, np.ones(len(tails), bool))[sink_idx]
     out = {}
     for kind, ident in elements:
         keep = np.ones(len(tails), bool)
         if kind == "node":
-            keep &= (heads != index[ident]) & (tails != index[ident])
+            keep &= (heads != node_pos[ident]) & (tails != node_pos[ident])
         else:
-            keep[keys.index(ident)] = False
+            keep[edge_pos[ident]] = False
         reached = _reached(tails, heads, n, keep)[sink_idx]
         out[(kind, ident)] = int((base & ~reached).sum())
     return out

@@ -165,7 +165,7 @@ def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenn
     nodes = _node_table(G, flow, loss.loc["node"], sbc, bc)
     edges = _edge_table(G, snap, flow, loss.loc["edge"], esbc, ebc)
     path = unlimited_path(G, src, snk) if math.isinf(flow.value) else None
-    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value)
+    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value, snapshot=snap)
     params = {
         "top": top,
         "source_selector": sources if isinstance(sources, str) else None,
@@ -238,22 +238,18 @@ def _edge_table(G: nx.MultiDiGraph, snap: Any, flow: Any, loss: pd.Series, esbc:
     """Return the per-edge table, by edge id, from the snapshot's arrays (fast at 100k edges)."""
     ids = list(snap.edges)
     nodes = np.array(snap.nodes, dtype=object)
-    countries = np.array([c for _, c in G.nodes(data="country")], dtype=object)
-    where = {n: i for i, n in enumerate(G.nodes)}
-    country = countries[[where[n] for n in snap.nodes]] if len(countries) else countries
-    mode = {k: m for _, _, k, m in G.edges(keys=True, data="mode")}
-    border = {k: bool(b) for _, _, k, b in G.edges(keys=True, data="crosses_border", default=False)}
+    country = np.array(snap._countries, dtype=object)  # by node index, as read from G
     capacity = np.where(np.isinf(snap.edge_capacity), np.nan, snap.edge_capacity)
     df = pd.DataFrame(
         {
             "source": nodes[snap.edge_tail],
             "target": nodes[snap.edge_head],
-            "mode": [mode[e] for e in ids],
+            "mode": list(snap._modes),
             "capacity": capacity,
             "length_km": snap.edge_length / 1000.0,
             "cost": np.asarray(snap.edge_cost, dtype=float),
             "interdictable": np.asarray(snap.edge_interdictable, dtype=bool),
-            "crosses_border": [border[e] for e in ids],
+            "crosses_border": np.asarray(snap._borders, dtype=bool),
             "country": [_edge_country(a, b) for a, b in zip(country[snap.edge_tail], country[snap.edge_head])],
         },
         index=pd.Index(ids, name="id"),

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -241,3 +242,19 @@ def test_json_pieces_join_to_the_dict_layout(diamond: nx.MultiDiGraph, monkeypat
     assert len(pieces) > 6
     assert "".join(pieces) == _formats.dumps_rows(_formats.report_dict(r)) == format_report(r, "json")
     assert json.loads("".join(pieces)) == _formats.report_dict(r)
+
+
+def test_ranking_from_the_snapshot_matches_the_graph(corridor_path: Path) -> None:
+    """The report ranks on the snapshot's arrays; the graph walk gives the same table."""
+    from supplynet.flow import compile_network
+    from supplynet.interdiction import _cut_off, rank_points, sinks_cut_off
+
+    G = read_network(corridor_path)
+    r = analyse(G, top=25)
+    again = rank_points(G, r.nodes, r.edges, r.sources, r.sinks, top=25, max_flow=r.max_flow)
+    pd.testing.assert_frame_equal(r.points, again)
+    snap = compile_network(G)
+    every = [("node", v) for v in G.nodes] + [("edge", k) for _, _, k in G.edges(keys=True)]
+    assert _cut_off(len(snap.nodes), np.asarray(snap.edge_tail), np.asarray(snap.edge_head),
+                    snap.node_index, snap.edge_index, r.sources, r.sinks, every) == \
+        sinks_cut_off(G, r.sources, r.sinks, every)
