@@ -4,10 +4,11 @@ write ``docs/benchmarks.md``.
 Usage::
 
     python benchmarks/bench_kernels.py [--sizes 1000,10000,100000] [--seed 0]
-                                       [--report-size 100000] [-o docs/benchmarks.md]
+                                       [--report-size 100000] [--cli-runs 5]
+                                       [-o docs/benchmarks.md]
 
 ``--sizes 1000 --report-size 1000`` is a quick run (a minute or two); the default run
-takes about 15 minutes on 2 cores. Networks come from :mod:`generate` (road-like,
+takes about 20 minutes on 2 cores. Networks come from :mod:`generate` (road-like,
 DESIGN.md's recipe). For each size:
 
 - supplynet: the public function on a prebuilt Snapshot (compiling is its own row),
@@ -21,7 +22,8 @@ DESIGN.md's recipe). For each size:
 Then the full report at ``--report-size`` nodes: the network is written as GeoJSON,
 read back with :func:`supplynet.read_network`, and every step of
 :func:`supplynet.report.analyse` is timed in turn; finally ``supplynet report`` runs
-end to end in a fresh process (reading the file included). The numba cold start
+end to end in a fresh process (reading the file included), ``--cli-runs`` times in a
+row, every run listed (this machine's speed drifts). The numba cold start
 (compiling every kernel with an empty cache) is timed in a separate process too.
 Every figure in the output is measured in that run; pass/fail lines compare them with
 the targets of issue 3.
@@ -35,6 +37,7 @@ import math
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -333,8 +336,9 @@ def cold_start() -> tuple[float, float]:
     return out[0], out[1]
 
 
-def bench_report(n: int, seed: int, log: Callable[[str], None]) -> dict:
-    """Return the report's timings at ``n`` nodes: reading, each analyse step, the CLI."""
+def bench_report(n: int, seed: int, log: Callable[[str], None], cli_runs: int = 5) -> dict:
+    """Return the report's timings at ``n`` nodes: reading, each analyse step, and
+    ``cli_runs`` end-to-end runs of the CLI (one run says little on a shared machine)."""
     from supplynet import read_network
     from supplynet import report as rp
     from supplynet.interdiction import rank_points
@@ -379,13 +383,19 @@ def bench_report(n: int, seed: int, log: Callable[[str], None]) -> dict:
         out["steps"] = steps
         log(f"report n={n}: analyse steps took {sum(t for _, t in steps):.1f} s")
         exe = shutil.which("supplynet", path=str(Path(sys.executable).parent)) or "supplynet"
-        cmd = [exe, "report", str(path), "--format", "json", "-o", str(Path(tmp) / "r.json")]
-        start = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        out["cli"] = time.perf_counter() - start
-        out["cli_ok"] = done.returncode == 0
-        out["cli_error"] = done.stderr.strip().splitlines()[-1:] if done.returncode else []
-        log(f"report n={n}: CLI {out['cli']:.1f} s, exit {done.returncode}")
+        cmd = [exe, "report", str(path), "--format", "json", "-o", str(Path(tmp) / "r.json"),
+               "--overwrite"]
+        out["cli_runs"], out["cli_ok"], out["cli_error"] = [], True, []
+        for k in range(cli_runs):
+            when, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            out["cli_runs"].append((when, load, seconds))
+            if done.returncode:
+                out["cli_ok"] = False
+                out["cli_error"] = done.stderr.strip().splitlines()[-1:]
+            log(f"report n={n}: CLI run {k + 1}/{cli_runs} {seconds:.1f} s, exit {done.returncode}")
     return out
 
 
@@ -450,12 +460,16 @@ def verdicts(rows: list[Row], report: dict | None) -> list[str]:
                      f"(target {TARGET_RATIO}x){note}")
     if report is not None and report["n"] == 100_000:
         analyse_s = sum(t for _, t in report["steps"])
-        for what, seconds in (("analyse (every report step, file already read)", analyse_s),
-                              ("`supplynet report` end to end (reading the file included)",
-                               report["cli"])):
-            ok = "PASS" if seconds < TARGET_REPORT_S else "FAIL"
-            lines.append(f"- **{ok}** {what} at 100k: {seconds:.1f} s (target "
-                         f"< {TARGET_REPORT_S:.0f} s)")
+        ok = "PASS" if analyse_s < TARGET_REPORT_S else "FAIL"
+        lines.append(f"- **{ok}** analyse (every report step, file already read) at 100k: "
+                     f"{analyse_s:.1f} s (target < {TARGET_REPORT_S:.0f} s)")
+        runs = [t for _, _, t in report["cli_runs"]]
+        under = sum(t < TARGET_REPORT_S for t in runs)
+        ok = "PASS" if runs and under == len(runs) and report["cli_ok"] else "FAIL"
+        lines.append(f"- **{ok}** `supplynet report` end to end (reading the file included) at "
+                     f"100k: {under} of {len(runs)} runs under {TARGET_REPORT_S:.0f} s; "
+                     f"{min(runs):.1f} / {statistics.median(runs):.1f} / {max(runs):.1f} s "
+                     "(fastest / median / slowest)")
     return lines or ["- no target applies to the sizes run"]
 
 
@@ -469,10 +483,16 @@ def report_section(report: dict) -> list[str]:
         lines.append(f"| {name} | {fmt_s(seconds)} | {100 * seconds / total:.0f} % |")
     lines += [f"| **analyse, all steps** | **{fmt_s(total)}** | 100 % |", "",
               f"- reading and validating the file (`read_network`): {fmt_s(report['read'])}",
-              f"- `supplynet report FILE --format json -o OUT` end to end in a fresh process "
-              f"(imports, reading, analyse, writing): {fmt_s(report['cli'])}"
+              "", "`supplynet report FILE --format json -o OUT` end to end in a fresh process "
+              "(imports, reading, analyse, writing), run after run. This is a shared virtual "
+              "machine whose speed moves by 20-30 % from one minute to the next, so every run "
+              "is listed:"
               + ("" if report["cli_ok"] else
-                 f" — **the command failed**: {' '.join(report['cli_error'])}"), ""]
+                 f" **the command failed**: {' '.join(report['cli_error'])}"), "",
+              "| run | started (UTC) | load average (1 min) | wall clock |", "|---:|---|---:|---:|"]
+    for k, (when, load, seconds) in enumerate(report["cli_runs"], start=1):
+        lines.append(f"| {k} | {when:%H:%M:%S} | {load:.2f} | {fmt_s(seconds)} |")
+    lines.append("")
     return lines
 
 
@@ -485,6 +505,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--nx-max", type=int, default=100_000,
                         help="largest network networkx is timed on")
+    parser.add_argument("--cli-runs", type=int, default=5,
+                        help="end-to-end runs of the report command at --report-size")
     parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
@@ -497,7 +519,8 @@ def main() -> None:
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         rows += bench_size(n, args.seed, args.repeat, args.nx_max, log)
-    report = bench_report(args.report_size, args.seed, log) if args.report_size else None
+    report = (bench_report(args.report_size, args.seed, log, args.cli_runs)
+              if args.report_size else None)
     load_end = os.getloadavg()
     command = " ".join(["python", "benchmarks/bench_kernels.py", *sys.argv[1:]])
     text = [

@@ -28,8 +28,10 @@ improve, lengths being non-negative). Per vertex, ``sigma`` and both dependencie
 share one 32-byte row, and each ``P`` entry keeps its tail beside its arc, so the
 backward sweep reads one row per predecessor. Together these took a source-to-target
 pass from about 12 ms to 9-10 ms, the Dijkstra part from 16 ms (the first layout) to
-6.5-7 ms. A bucketed (radix) heap was tried and was slower: the counter in the low
-bits spreads keys over many buckets. A source-to-target pass stops once every
+6.5-7 ms. The backward sweep then skips every vertex with no target beyond it (68 % of
+them at 100k nodes), whose terms are all exactly +0.0: another 14 %. A bucketed (radix)
+heap, a bottom-up sift, a space-filling-curve vertex order and recomputing ``P`` in the
+backward sweep were all measured and were no faster. A source-to-target pass stops once every
 target is settled and the heap holds nothing nearer: what lies beyond adds exactly
 0.0 to every sum (on road networks with sinks everywhere it rarely stops early).
 
@@ -253,6 +255,12 @@ def _accumulate_subset(s, n_done, in_ptr, is_target, scratch, node_acc, edge_acc
         start, count = in_ptr[w], pcount[w]
         target = is_target[w]
         sw, dw, ew = fs[w, 0], fs[w, 1], fs[w, 2]
+        if not target and dw == 0.0 and ew == 0.0 and sw < np.inf:
+            # No target beyond w: every term below is +0.0 (sigma only grows along a
+            # path, so the predecessors' sigma are finite too), and so are the sums
+            # skipping it. On the benchmark's road networks (5 % targets) that is
+            # about two vertices in three.
+            continue
         coeff = ((dw + 1.0) if target and w != s else dw) / sw
         for k in range(start, start + count):
             v = pvert[k]
