@@ -199,9 +199,11 @@ def _scores(ctx: Problem) -> np.ndarray:
     """Return the supply betweenness of every candidate (nodes and edges alike)."""
     if ctx.scores is None:
         from .centrality import edge_supply_betweenness, supply_betweenness
+        from .flow import compile_network
 
-        nodes = supply_betweenness(ctx.G, list(ctx.sources), list(ctx.sinks))
-        edges = edge_supply_betweenness(ctx.G, list(ctx.sources), list(ctx.sinks))
+        # One snapshot: the node call computes the edge measure in the same pass.
+        snap = compile_network(ctx.G, list(ctx.sources), list(ctx.sinks))
+        nodes, edges = supply_betweenness(snap), edge_supply_betweenness(snap)
         ctx.scores = np.array([float((nodes if k == "node" else edges).get(i, 0.0))
                                for k, i in ctx.net.candidates], dtype=float)
     return ctx.scores
