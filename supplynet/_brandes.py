@@ -26,14 +26,16 @@ each push is stored by counter, written in order), every index is int32, and a
 relaxation reads one distance (unseen is a large sentinel; a settled vertex can never
 improve, lengths being non-negative). Per vertex, ``sigma`` and both dependencies
 share one 32-byte row, and each ``P`` entry keeps its tail beside its arc, so the
-backward sweep reads one row per predecessor. Together these took a source-to-target
-pass from about 12 ms to 9-10 ms, the Dijkstra part from 16 ms (the first layout) to
-6.5-7 ms. The backward sweep then skips every vertex with no target beyond it (68 % of
-them at 100k nodes), whose terms are all exactly +0.0: another 14 %. A bucketed (radix)
-heap, a bottom-up sift, a space-filling-curve vertex order and recomputing ``P`` in the
-backward sweep were all measured and were no faster. A source-to-target pass stops once every
-target is settled and the heap holds nothing nearer: what lies beyond adds exactly
-0.0 to every sum (on road networks with sinks everywhere it rarely stops early).
+backward sweep reads one row per predecessor. Together these took the Dijkstra part
+from about 16 ms (the first layout) to 6.5-7.5 ms, and cut a whole source-to-target
+pass by about 9 % against the packed-key kernel before them (median of interleaved A/B
+runs; single runs on this shared machine drift by 30 %). The backward sweep then skips
+every vertex with no target beyond it (68 % of them at 100k nodes), whose terms are all
+exactly +0.0: another 14 %. A bucketed (radix) heap, a bottom-up sift, a
+space-filling-curve vertex order and recomputing ``P`` in the backward sweep were all
+measured and were no faster. A source-to-target pass stops once every target is
+settled and the heap holds nothing nearer: what lies beyond adds exactly 0.0 to every
+sum (on road networks with sinks everywhere it rarely stops early).
 
 Sources are cut into :data:`CHUNKS` contiguous chunks, a number fixed by the job (not
 by the machine); each chunk sums into its own accumulator and the chunks are added in
