@@ -375,7 +375,7 @@ def bench_report(n: int, seed: int, log: Callable[[str], None], cli_runs: int = 
 
         def tables():
             nodes = rp._node_table(G, flow, loss.loc["node"], sbc, bc)
-            edges = rp._edge_table(G, snap, flow, loss.loc["edge"], esbc, ebc)
+            edges = rp._edge_table(snap, flow, loss.loc["edge"], esbc, ebc)
             rank_points(G, nodes, edges, src, snk, top=10, max_flow=flow.value, snapshot=snap)
             rp._cut_edges(G, snap, ecut.edges)
 

@@ -163,7 +163,7 @@ def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenn
     bc = betweenness(snap, k=betweenness_k, seed=seed, progress=progress)
     ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
     nodes = _node_table(G, flow, loss.loc["node"], sbc, bc)
-    edges = _edge_table(G, snap, flow, loss.loc["edge"], esbc, ebc)
+    edges = _edge_table(snap, flow, loss.loc["edge"], esbc, ebc)
     path = unlimited_path(G, src, snk) if math.isinf(flow.value) else None
     points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value, snapshot=snap)
     params = {
@@ -233,8 +233,7 @@ def _node_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, sbc: pd.Series, 
     return df
 
 
-def _edge_table(G: nx.MultiDiGraph, snap: Any, flow: Any, loss: pd.Series, esbc: pd.Series,
-                ebc: pd.Series) -> pd.DataFrame:
+def _edge_table(snap: Any, flow: Any, loss: pd.Series, esbc: pd.Series, ebc: pd.Series) -> pd.DataFrame:
     """Return the per-edge table, by edge id, from the snapshot's arrays (fast at 100k edges)."""
     ids = list(snap.edges)
     nodes = np.array(snap.nodes, dtype=object)
