@@ -13,7 +13,6 @@ Run ``python benchmarks/bench_plan.py`` (``--help`` for sizes, budgets and the l
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import os
 import platform
@@ -27,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
-from generate import road_network  # noqa: E402
+from generate import grid_network, road_network  # noqa: E402
 
 from supplynet import read_network  # noqa: E402
 from supplynet.plan import compare_methods, plan_interdiction  # noqa: E402
@@ -103,25 +102,6 @@ def synthetic_rows(cases: list[tuple[int, float]], limit: float, seed: int, cent
                     f"{_fmt(opt.max_flow_after)} | {t_gre:.1f} | {_fmt(gre.max_flow_after)} | {cen_s} | {cen_left} |")
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
-
-
-def grid_network(n: int, seed: int) -> nx.MultiDiGraph:
-    """An n x n two-way grid: capacitated nodes costing 1-3, sources left, sinks right.
-
-    Many near-equal cuts: the family where greedy falls short (road-like networks are
-    too easy for it).
-    """
-    rng = np.random.default_rng(seed)
-    G = nx.MultiDiGraph()
-    for i, j in itertools.product(range(n), range(n)):
-        kind = "manufacturing" if j == 0 else "assembly" if j == n - 1 else "storage"
-        G.add_node(f"{i}.{j}", type=kind, cost=float(rng.integers(1, 4)), capacity=float(rng.integers(5, 40)))
-    for i, j in itertools.product(range(n), range(n)):
-        for di, dj in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-            if 0 <= i + di < n and 0 <= j + dj < n:
-                G.add_edge(f"{i}.{j}", f"{i + di}.{j + dj}", key=f"{i}.{j}>{i + di}.{j + dj}",
-                           capacity=float(rng.integers(1, 30)), cost=1.0, length=1)
-    return G
 
 
 def flow_days_rows(sizes: list[int], budget: float, horizon: float, limit: float, seed: int) -> list[str]:

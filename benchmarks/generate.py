@@ -7,6 +7,7 @@ the network is connected), about 3.5 arcs per node (every road is two-way), abou
 (some arcs unlimited), some node capacities and integer metre lengths.
 
 Run ``python benchmarks/generate.py 10000 -o net.geojson`` to write a network file.
+:func:`grid_network` gives the square grids of the plan benchmark (and its tests).
 
 Examples
 --------
@@ -20,6 +21,7 @@ True
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-__all__ = ["road_network", "write_geojson"]
+__all__ = ["grid_network", "road_network", "write_geojson"]
 
 #: (lon_min, lat_min, lon_max, lat_max): roughly the Levant to the Gulf.
 BOX = (34.0, 12.0, 60.0, 40.0)
@@ -232,6 +234,25 @@ def _edge_rows(
         }
         rows.append((f"n{tails[j]}", f"n{heads[j]}", f"e{m + i}", attrs))
     return rows
+
+
+def grid_network(n: int, seed: int) -> nx.MultiDiGraph:
+    """An n x n two-way grid: capacitated nodes costing 1-3, sources left, sinks right.
+
+    Many near-equal cuts: the family where greedy falls short (road-like networks are
+    too easy for it).
+    """
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph()
+    for i, j in itertools.product(range(n), range(n)):
+        kind = "manufacturing" if j == 0 else "assembly" if j == n - 1 else "storage"
+        G.add_node(f"{i}.{j}", type=kind, cost=float(rng.integers(1, 4)), capacity=float(rng.integers(5, 40)))
+    for i, j in itertools.product(range(n), range(n)):
+        for di, dj in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+            if 0 <= i + di < n and 0 <= j + dj < n:
+                G.add_edge(f"{i}.{j}", f"{i + di}.{j + dj}", key=f"{i}.{j}>{i + di}.{j + dj}",
+                           capacity=float(rng.integers(1, 30)), cost=1.0, length=1)
+    return G
 
 
 def write_geojson(G: nx.MultiDiGraph, path: str | Path) -> Path:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import itertools
 import math
 import os
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -451,18 +451,11 @@ def test_corridor_flow_days(corridor) -> None:
 
 
 def grid(n: int, seed: int) -> nx.MultiDiGraph:
-    """An n x n two-way grid with random capacities: sources left, sinks right."""
-    rng = np.random.default_rng(seed)
-    G = nx.MultiDiGraph()
-    for i, j in itertools.product(range(n), range(n)):
-        kind = "manufacturing" if j == 0 else "assembly" if j == n - 1 else "storage"
-        G.add_node(f"{i}.{j}", type=kind, cost=float(rng.integers(1, 4)), capacity=float(rng.integers(5, 40)))
-    for i, j in itertools.product(range(n), range(n)):
-        for di, dj in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-            if 0 <= i + di < n and 0 <= j + dj < n:
-                G.add_edge(f"{i}.{j}", f"{i + di}.{j + dj}", key=f"{i}.{j}>{i + di}.{j + dj}",
-                           capacity=float(rng.integers(1, 30)), cost=1.0, length=1)
-    return G
+    """The plan benchmark's n x n grid (``benchmarks/generate.py``): sources left, sinks right."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import grid_network
+
+    return grid_network(n, seed)
 
 
 def test_greedy_on_a_grid_matches_its_reference_through_state_snapshots(monkeypatch) -> None:
