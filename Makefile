@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NETWORK ?= datasets/corridor.geojson
 
-.PHONY: demo test install install-test browser bench clean
+.PHONY: demo test install install-test system bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,18 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
-# Debian's Chromium for the browser tests; Playwright drives it (never `playwright install`).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# System programs the tests run (tests/system-packages.txt: Chromium for the browser tests,
+# GDAL's ogrinfo for the export tests), installed with apt when missing. Playwright drives
+# Debian's Chromium; `playwright install` is never run.
+system:
+	@missing=$$(awk '!/^#/ && NF {print $$1, $$2}' tests/system-packages.txt | \
+	  while read -r prog pkg; do command -v "$$prog" >/dev/null 2>&1 || echo "$$pkg"; done | sort -u); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing $$missing (apt)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Chromium is missing: run 'sudo apt-get install -y chromium' (the browser tests need it)" >&2; exit 1; \
+	    echo "missing system packages for the tests: run 'sudo apt-get install -y" $$missing"'" >&2; exit 1; \
 	  fi; \
 	fi
 
@@ -34,7 +39,7 @@ demo: install
 	$(BIN)/supplynet whatif $(NETWORK) --scenario datasets/corridor-scenarios.yaml
 	$(BIN)/supplynet map $(NETWORK) -o maps/$(basename $(notdir $(NETWORK))).html --overwrite
 
-test: install-test browser
+test: install-test system
 	$(BIN)/python -m pytest
 
 # Minutes, not seconds: each script writes the Markdown its docs/benchmarks*.md records.

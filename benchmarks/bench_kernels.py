@@ -21,7 +21,7 @@ DESIGN.md's recipe). For each size:
 
 Then the full report at ``--report-size`` nodes: the network is written as GeoJSON,
 read back with :func:`supplynet.read_network`, and every step of
-:func:`supplynet.report.analyse` is timed in turn; finally ``supplynet report`` runs
+:func:`supplynet.analysis.report.analyse` is timed in turn; finally ``supplynet report`` runs
 end to end in a fresh process (reading the file included), ``--cli-runs`` times in a
 row, every run listed (this machine's speed drifts). The numba cold start
 (compiling every kernel with an empty cache) is timed in a separate process too.
@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import road_network, write_geojson  # noqa: E402
 
-from supplynet.centrality import (  # noqa: E402
+from supplynet.analysis.centrality import (  # noqa: E402
     DEFAULT_K,
     EXACT_LIMIT,
     betweenness,
@@ -68,7 +68,7 @@ from supplynet.centrality import (  # noqa: E402
     shortest_digraph,
     supply_betweenness,
 )
-from supplynet.flow import (  # noqa: E402
+from supplynet.analysis.flow import (  # noqa: E402
     compile_network,
     flow_loss,
     max_flow,
@@ -285,8 +285,8 @@ def bench_size(
 
 def warm_up() -> None:
     """Load every kernel, serial and parallel variants, so no timing includes numba."""
-    import supplynet._brandes as brandes_module
-    import supplynet._snapshot as snapshot_module
+    import supplynet.engine.brandes as brandes_module
+    import supplynet.engine.snapshot as snapshot_module
 
     saved = brandes_module.PARALLEL_WORK, snapshot_module._PARALLEL_WORK
     G = road_network(300, seed=1)
@@ -309,9 +309,10 @@ import time, sys
 t0 = time.perf_counter()
 sys.path[:0] = [{root!r}, {bench!r}]
 from generate import road_network
-from supplynet.flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
-from supplynet.centrality import betweenness, supply_betweenness, edge_betweenness
-import supplynet._brandes as b, supplynet._snapshot as s
+from supplynet.analysis.flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
+from supplynet.analysis.centrality import betweenness, supply_betweenness, edge_betweenness
+import supplynet.engine.brandes as b
+import supplynet.engine.snapshot as s
 G = road_network(200, seed=1)
 t1 = time.perf_counter()
 for threshold in (0, 10**18):  # parallel and serial variants
@@ -340,8 +341,8 @@ def bench_report(n: int, seed: int, log: Callable[[str], None], cli_runs: int = 
     """Return the report's timings at ``n`` nodes: reading, each analyse step, and
     ``cli_runs`` end-to-end runs of the CLI (one run says little on a shared machine)."""
     from supplynet import read_network
-    from supplynet import report as rp
-    from supplynet.interdiction import rank_points
+    from supplynet.analysis import report as rp
+    from supplynet.analysis.ranking import rank_points
 
     out: dict = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
@@ -357,7 +358,7 @@ def bench_report(n: int, seed: int, log: Callable[[str], None], cli_runs: int = 
             steps.append((name, seconds))
             return value
 
-        # The steps of supplynet.report.analyse, in its order, on the graph read above.
+        # The steps of supplynet.analysis.report.analyse, in its order, on the graph read above.
         snap = step("compile snapshot", lambda: compile_network(G))
         flow = step("max flow", lambda: max_flow(snap))
         ecut = step("min edge cut", lambda: min_edge_cut(snap))

@@ -5,7 +5,7 @@ analysis results of realistic shape (supply betweenness from a seeded Pareto, fl
 every edge, 40-edge and 30-node cuts, 10 ranked points), so the figures measure the map
 alone, not the kernels (see ``bench_kernels.py`` for those). Measured:
 
-* write: :func:`supplynet.maps.write_map` (build the layers, folium, checks, atomic write);
+* write: :func:`supplynet.maps.render.write_map` (build the layers, folium, checks, atomic write);
 * load: navigation start to ``window.supplynet.renderedAt``, two animation frames after
   Leaflet added the last layer and the canvas drew it, in headless Chromium with every
   network request blocked;
@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import road_network  # noqa: E402
 
-from supplynet.maps import MapResults, write_map  # noqa: E402
+from supplynet.maps.render import MapResults, write_map  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

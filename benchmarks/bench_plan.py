@@ -29,13 +29,13 @@ import numpy as np  # noqa: E402
 from generate import grid_network, road_network  # noqa: E402
 
 from supplynet import read_network  # noqa: E402
-from supplynet.plan import compare_methods, plan_interdiction  # noqa: E402
+from supplynet.analysis.plan import compare_methods, plan_interdiction  # noqa: E402
 
 CORRIDOR = HERE.parent / "datasets" / "corridor.geojson"
 
 
 class _Solves(logging.Handler):
-    """Collects the duration of every HiGHS solve from supplynet._milp's debug log."""
+    """Collects the duration of every HiGHS solve from supplynet.analysis.milp's debug log."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("-v", action="store_true", help="Log every MILP solve.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.DEBUG if args.v else logging.WARNING, format="%(message)s")
-    milp_log = logging.getLogger("supplynet._milp")
+    milp_log = logging.getLogger("supplynet.analysis.milp")
     milp_log.setLevel(logging.DEBUG)
     milp_log.addHandler(SOLVES)
     milp_log.propagate = args.v

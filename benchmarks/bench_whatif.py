@@ -1,9 +1,9 @@
 """Benchmark what-if analysis: every single-node removal, and a list of scenarios.
 
 On a seeded road-like network (``benchmarks/generate.py``, 10,000 nodes by default) it
-times :meth:`supplynet.whatif.WhatIf.sweep_nodes` (max flow after, flow loss, sinks cut
+times :meth:`supplynet.analysis.whatif.WhatIf.sweep_nodes` (max flow after, flow loss, sinks cut
 off and sources stranded for every node removed alone) and
-:meth:`~supplynet.whatif.WhatIf.evaluate` of random multi-element scenarios, each the
+:meth:`~supplynet.analysis.whatif.WhatIf.evaluate` of random multi-element scenarios, each the
 best of ``--repeat`` runs (other work on a shared machine only ever adds time). networkx
 is timed on a sample of removals (a real copy without the node, max flow on the
 node-split graph, reachability for the sinks cut off), checked equal to supplynet's
@@ -32,8 +32,8 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from generate import road_network  # noqa: E402
 
-from supplynet.scenarios import Scenario  # noqa: E402
-from supplynet.whatif import WhatIf  # noqa: E402
+from supplynet.network.scenarios import Scenario  # noqa: E402
+from supplynet.analysis.whatif import WhatIf  # noqa: E402
 
 
 def _best(fn, repeat: int):

@@ -16,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import supplynet
-from supplynet.scenarios import load_scenarios, pick_scenarios
-from supplynet.whatif import WhatIf
+from supplynet.network.scenarios import load_scenarios, pick_scenarios
+from supplynet.analysis.whatif import WhatIf
 
 ROOT = Path(__file__).resolve().parent.parent
 

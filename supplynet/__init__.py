@@ -2,18 +2,17 @@
 
 Read a network file into a :class:`networkx.MultiDiGraph`, analyse it for interdiction
 points (max flow, min cuts, centralities, what-if removal, budgeted plans) and report on
-it as text, JSON, maps and GIS layers. The heavier modules (maps, plans) are imported on
-first use, so ``import supplynet`` and the command line stay quick.
+it as text, JSON, maps and GIS layers. The heavier modules (maps, plans, export) are
+imported on first use, so ``import supplynet`` and the command line stay quick.
+
+The package is laid out as the data flow (``docs/design.md``): ``io`` (read, validate,
+write) -> ``network`` (graph, geography, selectors, scenarios) -> ``engine`` (the compiled
+snapshot and its kernels) -> ``analysis`` -> ``render`` -> ``maps`` -> ``cli``.
 """
 
-from __future__ import annotations
+import importlib as _importlib
 
-import importlib
-from typing import Any
-
-__version__ = "0.1.0"
-
-from ._errors import (  # noqa: E402  (the version comes first: submodules read it)
+from supplynet._errors import (
     AnalysisError,
     NetworkReadError,
     NetworkValidationError,
@@ -22,38 +21,44 @@ from ._errors import (  # noqa: E402  (the version comes first: submodules read 
     SelectorError,
     SupplynetError,
 )
-from .centrality import (  # noqa: E402
+from supplynet._version import __version__
+from supplynet.analysis.centrality import (
     betweenness,
     edge_betweenness,
     edge_supply_betweenness,
     supply_betweenness,
 )
-from .flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut  # noqa: E402
-from .graph import graph_from_gdfs, graph_to_gdfs, load_network, read_gdfs, read_network  # noqa: E402
-from .report import Report, analyse, format_report  # noqa: E402
-from .scenarios import Scenario, load_scenarios, make_scenario  # noqa: E402
-from .summary import network_summary  # noqa: E402
-from .validate import ValidationReport  # noqa: E402
-from .whatif import Impact, WhatIf, sweep, sweep_nodes, what_if  # noqa: E402
+from supplynet.analysis.flow import flow_loss, max_flow, min_edge_cut, min_node_cut
+from supplynet.analysis.report import Report, analyse, format_report
+from supplynet.analysis.summary import network_summary
+from supplynet.analysis.whatif import Impact, WhatIf, sweep, sweep_nodes, what_if
+from supplynet.engine.snapshot import Snapshot, compile_network
+from supplynet.io.validate import ValidationReport
+from supplynet.network.graph import graph_from_gdfs, graph_to_gdfs, load_network, read_gdfs, read_network
+from supplynet.network.scenarios import Scenario, load_scenarios, make_scenario
 
 # Public names that live in modules too heavy to import eagerly (folium, the MILP).
 _LAZY = {
-    "write_map": "maps",
-    "render_map": "maps",
-    "plan_interdiction": "plan",
-    "plan_curve": "plan",
-    "compare_methods": "plan",
-    "export_layers": "export",
-    "result_layers": "export",
-    "write_layers": "export",
+    "MapResults": "supplynet.maps.render",
+    "write_map": "supplynet.maps.render",
+    "render_map": "supplynet.maps.render",
+    "Plan": "supplynet.analysis.plan",
+    "Comparison": "supplynet.analysis.plan",
+    "plan_interdiction": "supplynet.analysis.plan",
+    "plan_curve": "supplynet.analysis.plan",
+    "compare_methods": "supplynet.analysis.plan",
+    "Layers": "supplynet.render.layers",
+    "export_layers": "supplynet.render.layers",
+    "result_layers": "supplynet.render.layers",
+    "write_layers": "supplynet.render.layers",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'supplynet' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    return getattr(_importlib.import_module(module), name)
 
 
 __all__ = [
@@ -67,6 +72,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SelectorError",
+    "Snapshot",
     "SupplynetError",
     "ValidationReport",
     "WhatIf",
@@ -94,3 +100,7 @@ __all__ = [
     "what_if",
     *_LAZY,
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,32 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CORRIDOR = ROOT / "datasets" / "corridor.geojson"
+SYSTEM_PACKAGES = Path(__file__).resolve().parent / "system-packages.txt"
+
+
+def system_programs() -> dict[str, str]:
+    """Return ``{program: Debian package}`` of tests/system-packages.txt."""
+    out = {}
+    for line in SYSTEM_PACKAGES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            prog, pkg = line.split()
+            out[prog] = pkg
+    return out
+
+
+def program(name: str) -> str:
+    """Return the path of a system program a test runs; it must be listed and installed.
+
+    ``make test`` installs every listed program (the Makefile's ``system`` target), so a
+    missing one means an install step is missing: the test fails, it is never skipped.
+    """
+    packages = system_programs()
+    if name not in packages:
+        pytest.fail(f"{name} is not listed in tests/system-packages.txt; add it with its Debian package")
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: run `make system` (installs Debian package {packages[name]})")
+    return path
 
 
 @pytest.fixture

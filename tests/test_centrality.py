@@ -1,4 +1,4 @@
-"""Tests of supplynet.centrality against networkx on the reduced DiGraph D.
+"""Tests of supplynet.analysis.centrality against networkx on the reduced DiGraph D.
 
 The oracle D is built here independently: nodes in sorted order, one arc per
 (tail, head) pair in sorted order with the length of the shortest parallel edge (ties:
@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supplynet._errors import AnalysisError
-from supplynet.centrality import (
+from supplynet.analysis.centrality import (
     betweenness,
     edge_betweenness,
     edge_supply_betweenness,
     shortest_digraph,
     supply_betweenness,
 )
-from supplynet.flow import compile_network
+from supplynet.analysis.flow import compile_network
 from tests.test_flow import classic, network, networks
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -128,7 +128,7 @@ def test_exact_limit_switches_to_sampling():
 
 
 def test_large_networks_are_sampled_by_default(monkeypatch):
-    import supplynet.centrality as centrality
+    import supplynet.analysis.centrality as centrality
 
     monkeypatch.setattr(centrality, "DEFAULT_K", 2)
     G = classic()
@@ -246,7 +246,7 @@ def _threads(count: int, parallel_work: int):
     """Run the Brandes chunks on ``count`` threads past ``parallel_work``."""
     import numba
 
-    import supplynet._brandes as module
+    import supplynet.engine.brandes as module
 
     saved = numba.get_num_threads(), module.PARALLEL_WORK
     numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
@@ -283,7 +283,7 @@ def _generated(n: int, seed: int) -> nx.MultiDiGraph:
 
 def test_parallel_equals_serial_and_networkx_on_many_chunks():
     """More sources than chunks, on 1 and 2 threads: identical bits, networkx's values."""
-    from supplynet._brandes import CHUNKS
+    from supplynet.engine.brandes import CHUNKS
 
     G = _generated(400, 5)
     runs = []
@@ -309,7 +309,7 @@ def test_parallel_equals_serial_and_networkx_on_many_chunks():
 
 
 def test_node_and_edge_measures_share_one_pass(monkeypatch):
-    import supplynet.centrality as centrality
+    import supplynet.analysis.centrality as centrality
 
     calls = []
     real = centrality.brandes

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from supplynet.cli import main
+from tests.conftest import program
 from supplynet.cli.export import export
 
 if "export" not in main.commands:  # until the command is registered in supplynet.cli
@@ -31,7 +32,7 @@ def test_done_means_two_layers_in_ogrinfo(corridor_path: Path, tmp_path: Path) -
     code, _, err = _run(str(corridor_path), "-o", str(out))
     assert code == 0, err
     assert f"wrote {out}" in err
-    proc = subprocess.run(["/usr/bin/ogrinfo", "-ro", "-so", "-al", str(out)], capture_output=True, text=True,
+    proc = subprocess.run([program("ogrinfo"), "-ro", "-so", "-al", str(out)], capture_output=True, text=True,
                           check=True)
     assert "Warning" not in proc.stderr + proc.stdout
     assert "Layer name: nodes" in proc.stdout and "Feature Count: 56" in proc.stdout

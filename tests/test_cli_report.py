@@ -111,7 +111,7 @@ def test_output_file_is_written_whole(tmp_path: Path, data_dir: Path) -> None:
 
 
 def test_refused_before_the_analysis(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import supplynet.report
+    import supplynet.analysis.report
 
     out = tmp_path / "r.txt"
     out.write_text("keep")
@@ -119,6 +119,6 @@ def test_refused_before_the_analysis(tmp_path: Path, data_dir: Path, monkeypatch
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("analysed although the output would be refused")
 
-    monkeypatch.setattr(supplynet.report, "analyse", fail)
+    monkeypatch.setattr(supplynet.analysis.report, "analyse", fail)
     result = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "-o", str(out)])
     assert result.exit_code == 1 and "--overwrite" in result.output and out.read_text() == "keep"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from supplynet.cli import main
 
-from .test_validate import BAD, CATALOGUE
+from tests.test_validate import BAD, CATALOGUE
 
 
 def test_corridor_is_valid(corridor_path: Path) -> None:

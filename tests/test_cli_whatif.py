@@ -13,8 +13,8 @@ from click.testing import CliRunner
 import supplynet
 from supplynet.cli import main
 from supplynet.cli.whatif import whatif
-from supplynet.scenarios import load_scenarios
-from supplynet.whatif import WhatIf
+from supplynet.network.scenarios import load_scenarios
+from supplynet.analysis.whatif import WhatIf
 from tests.test_whatif import oracle_impact, same
 
 if "whatif" not in main.commands:  # until the command is registered in supplynet.cli

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supplynet._escape import TEMPLATE_MARKERS, check_template_free, escape_text, format_value
-from supplynet._mapassets import MapSafetyError, check_offline, find_remote_references, tile_origin
+from supplynet.maps.escape import TEMPLATE_MARKERS, check_template_free, escape_text, format_value
+from supplynet.maps.assets import MapSafetyError, check_offline, find_remote_references, tile_origin
 
 DANGEROUS = "<>&\"'`$\\{}=()\u2028\u2029"
 

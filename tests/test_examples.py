@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import supplynet
 from supplynet.cli import main
 from supplynet.cli.whatif import whatif
-from supplynet.scenarios import Scenario
+from supplynet.network.scenarios import Scenario
 from tests.test_whatif import oracle_impact, same
 
 if "whatif" not in main.commands:  # until the command is registered in supplynet.cli

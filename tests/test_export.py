@@ -15,11 +15,11 @@ import pyogrio
 import pytest
 
 from supplynet import OutputError, read_network
-from supplynet.export import (EDGE_METRICS, NODE_METRICS, Layers, export_layers, geojson_text, result_layers,
+from tests.conftest import program
+from supplynet.render.layers import (EDGE_METRICS, NODE_METRICS, Layers, export_layers, geojson_text, result_layers,
                               split_paths, write_layers)
-from supplynet.report import analyse, format_report
+from supplynet.analysis.report import analyse, format_report
 
-OGRINFO = "/usr/bin/ogrinfo"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def _read_gdal(path: Path, layer: str | None = None) -> dict[str, dict]:
 
 def _ogrinfo(path: Path) -> str:
     """``ogrinfo -so -al``'s summary of every layer; GDAL must say nothing is amiss."""
-    proc = subprocess.run([OGRINFO, "-ro", "-so", "-al", str(path)], capture_output=True, text=True, check=True)
+    proc = subprocess.run([program("ogrinfo"), "-ro", "-so", "-al", str(path)], capture_output=True, text=True, check=True)
     text = proc.stdout + proc.stderr
     assert "Warning" not in text and "ERROR" not in text, text
     return text
@@ -190,7 +190,7 @@ def test_export_reads_back_as_the_same_network(diamond: nx.MultiDiGraph, tmp_pat
 
 
 def test_plan_column(corridor: nx.MultiDiGraph) -> None:
-    from supplynet.plan import plan_interdiction
+    from supplynet.analysis.plan import plan_interdiction
 
     layers = export_layers(corridor, plan_budget=3, plan_method="greedy")
     plan = plan_interdiction(corridor, budget=3, method="greedy")
@@ -239,7 +239,7 @@ def test_odd_properties_become_clean_columns(tmp_path: Path, data_dir: Path, cap
         doc["features"][1]["properties"].update(mixed=3, verified=True)
 
     G = read_network(_variant(tmp_path, data_dir, add, "odd.geojson"))
-    with caplog.at_level(logging.WARNING, logger="supplynet.export"):
+    with caplog.at_level(logging.WARNING, logger="supplynet.render.layers"):
         layers = export_layers(G)
     assert "'flow_input'" in caplog.text
     assert layers.nodes.loc["s", "flow_input"] == 7 and layers.nodes.loc["s", "flow"] == 50
@@ -265,7 +265,7 @@ def test_refuses_to_replace_and_writes_nothing_half(diamond: nx.MultiDiGraph, tm
     write_layers(layers, tmp_path / "r.geojson", split=True, overwrite=True)
     assert json.loads(edges_file.read_text())["name"] == "edges"
 
-    import supplynet.export as export_module
+    import supplynet.render.layers as export_module
 
     def boom(layers: Layers, path: Path) -> None:
         path.write_bytes(b"partial")

@@ -1,4 +1,4 @@
-"""Tests of supplynet.flow: hand-worked networks, then networkx as an oracle.
+"""Tests of supplynet.analysis.flow: hand-worked networks, then networkx as an oracle.
 
 The oracles build the node-split network in networkx directly from the definitions in
 DESIGN.md (each edge gets its own mid-vertex so parallel edges stay distinct) and use
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supplynet._errors import AnalysisError, SelectorError
-from supplynet.flow import (
+from supplynet.analysis.flow import (
     EdgeCut,
     NodeCut,
     compile_network,

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supplynet import NetworkValidationError, SupplynetError, graph_from_gdfs, graph_to_gdfs, read_network
-from supplynet.io import RawNetwork
-from supplynet.graph import _build
+from supplynet.io.read import RawNetwork
+from supplynet.network.graph import _build
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 import supplynet
 from supplynet import OutputError, ScenarioError
-from supplynet._mapassets import LICENSE_DIR, MapSafetyError, find_remote_references, finish_page
+from supplynet.maps.assets import LICENSE_DIR, MapSafetyError, find_remote_references, finish_page
 from supplynet.cli.map import map_command
-from supplynet.maps import MapResults, analyse_for_map, render_map, resolve_elements, write_map
+from supplynet.maps.render import MapResults, analyse_for_map, render_map, resolve_elements, write_map
 
 DATA = Path(__file__).resolve().parent / "data"
 CDN_MARKERS = ("cdn.jsdelivr", "cdnjs.cloudflare", "code.jquery.com", "bootstrapcdn", "fontawesome",
@@ -159,7 +159,7 @@ def test_input_never_reaches_folium_unescaped(xss: nx.MultiDiGraph) -> None:
 
 def test_a_leftover_remote_reference_fails_loudly(corridor: nx.MultiDiGraph,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import supplynet._mapbuild as mapbuild
+    import supplynet.maps.build as mapbuild
 
     monkeypatch.setattr(mapbuild, "PAGE_CSS", "@import url(https://cdn.example/x.css);")
     with pytest.raises(MapSafetyError, match="cdn.example"):
@@ -290,8 +290,8 @@ def _greyed(page: str) -> list[dict]:
 
 
 def test_scenario_on_the_map_matches_whatif(corridor: nx.MultiDiGraph) -> None:
-    from supplynet.scenarios import load_scenarios, pick_scenarios
-    from supplynet.whatif import WhatIf
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
+    from supplynet.analysis.whatif import WhatIf
 
     w = WhatIf(corridor)
     for name in ("border-and-north", "qaim-checkpoints-30pct"):
@@ -313,7 +313,7 @@ def test_scenario_on_the_map_matches_whatif(corridor: nx.MultiDiGraph) -> None:
 def test_plan_layer(corridor: nx.MultiDiGraph) -> None:
     from dataclasses import replace
 
-    from supplynet.plan import plan_interdiction
+    from supplynet.analysis.plan import plan_interdiction
 
     plan = plan_interdiction(corridor, budget=3, method="greedy", targets="nodes")
     page = render_map(corridor, replace(analyse_for_map(corridor), plan=plan))

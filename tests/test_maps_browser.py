@@ -19,31 +19,24 @@ import pandas as pd
 import pytest
 
 import supplynet
-from supplynet.maps import MapResults, analyse_for_map, write_map
+from tests.conftest import program
+from supplynet.maps.render import MapResults, analyse_for_map, write_map
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 SCREENSHOT = ROOT / "docs" / "map-screenshot.png"
 
 
-def _require_chromium(path: str) -> None:
-    """Fail (never skip) when Chromium is not installed: a skipped browser test proves nothing."""
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"Chromium is missing ({path}): run `make browser` to install it", pytrace=False)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium for the whole module."""
-    _require_chromium(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=program("chromium"), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -292,17 +285,12 @@ def test_clicking_a_hostile_node(xss_map: MapPage, xss: nx.MultiDiGraph) -> None
     assert xss_map.js("window.__pwned") is None and xss_map.errors == []
 
 
-def test_missing_chromium_fails_with_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(pytest.fail.Exception, match="run `make browser`"):
-        _require_chromium(str(tmp_path / "chromium"))
-
-
 def test_scenario_greying_and_plan_layer(browser: Any, corridor: nx.MultiDiGraph,
                                          tmp_path_factory: pytest.TempPathFactory) -> None:
     from dataclasses import replace
 
-    from supplynet.plan import plan_interdiction
-    from supplynet.scenarios import load_scenarios, pick_scenarios
+    from supplynet.analysis.plan import plan_interdiction
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
 
     (scenario,) = pick_scenarios(load_scenarios(ROOT / "datasets" / "corridor-scenarios.yaml", corridor),
                                  ["border-and-north"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from supplynet import OutputError
-from supplynet._output import atomic_path, write_atomic
+from supplynet.io.write import atomic_path, write_atomic
 
 
 def test_write_atomic_refuses_existing_file(tmp_path: Path) -> None:

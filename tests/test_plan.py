@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplynet import read_network
-from supplynet.plan import (TARGETS, budget_steps, compare_methods, curve_svg, plan_curve,
+from supplynet.analysis.plan import (TARGETS, budget_steps, compare_methods, curve_svg, plan_curve,
                             plan_interdiction)
 
 Element = tuple[str, str]  # (id, kind): the canonical order of candidates
@@ -425,7 +425,7 @@ def test_corridor_is_deterministic_under_reordering(corridor, corridor_compariso
 
 
 def test_greedy_first_pick_agrees_with_flow_loss(corridor) -> None:
-    from supplynet.flow import flow_loss
+    from supplynet.analysis.flow import flow_loss
 
     loss = flow_loss(corridor, elements="both")
     ratio = {}
@@ -459,7 +459,7 @@ def grid(n: int, seed: int) -> nx.MultiDiGraph:
 
 
 def test_greedy_on_a_grid_matches_its_reference_through_state_snapshots(monkeypatch) -> None:
-    import supplynet._milp as milp
+    import supplynet.analysis.milp as milp
 
     states = []
     compile_ = milp.compile_network
@@ -482,7 +482,7 @@ def test_time_limit_gives_the_best_plan_and_its_gap() -> None:
 
 
 def test_unproven_optimal_never_reports_worse_than_greedy(monkeypatch) -> None:
-    import supplynet.plan as plan_module
+    import supplynet.analysis.plan as plan_module
 
     real = plan_module.solve_interdiction
 

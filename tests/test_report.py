@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplynet import _formats, read_network
-from supplynet.report import analyse, format_report
+from supplynet.render import report as _formats
+from supplynet import read_network
+from supplynet.analysis.report import analyse, format_report
 
 
 def _split_max_flow(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> float:
@@ -246,8 +247,8 @@ def test_json_pieces_join_to_the_dict_layout(diamond: nx.MultiDiGraph, monkeypat
 
 def test_ranking_from_the_snapshot_matches_the_graph(corridor_path: Path) -> None:
     """The report ranks on the snapshot's arrays; the graph walk gives the same table."""
-    from supplynet.flow import compile_network
-    from supplynet.interdiction import _cut_off, rank_points, sinks_cut_off
+    from supplynet.analysis.flow import compile_network
+    from supplynet.analysis.ranking import _cut_off, rank_points, sinks_cut_off
 
     G = read_network(corridor_path)
     r = analyse(G, top=25)

@@ -1,4 +1,4 @@
-"""Tests of supplynet.scenarios and the element selectors: the file schema and every error."""
+"""Tests of supplynet.network.scenarios and the element selectors: the file schema and every error."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import yaml
 
 import supplynet
 from supplynet import ScenarioError, SelectorError
-from supplynet.scenarios import Scenario, load_scenarios, make_scenario, parse_scenarios, pick_scenarios
-from supplynet.selectors import select_elements
-from supplynet.whatif import WhatIf
+from supplynet.network.scenarios import Scenario, load_scenarios, make_scenario, parse_scenarios, pick_scenarios
+from supplynet.network.selectors import select_elements
+from supplynet.analysis.whatif import WhatIf
 from tests.test_whatif import check_against_oracle
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,4 +1,4 @@
-"""Tests of supplynet.selectors: defaults, the selector grammar, and every error."""
+"""Tests of supplynet.network.selectors: defaults, the selector grammar, and every error."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from supplynet._errors import SelectorError
-from supplynet.flow import compile_network
-from supplynet.selectors import (
+from supplynet.analysis.flow import compile_network
+from supplynet.network.selectors import (
     default_sinks,
     default_sources,
     parse_selector,

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supplynet._errors import AnalysisError, SelectorError
-from supplynet._snapshot import FlowArrays, Snapshot, compile_network, compile_topology
+from supplynet.engine.snapshot import FlowArrays, Snapshot, compile_network, compile_topology
 from tests.test_flow import classic, diamond, network, networks, oracle_flow
 
 SETTINGS = settings(max_examples=120, deadline=None,
@@ -239,7 +239,7 @@ def test_jit_falls_back_without_a_cache_directory(monkeypatch):
 
     import numba
 
-    from supplynet import _jit
+    from supplynet.engine import jit as _jit
 
     real = numba.njit
 
@@ -263,7 +263,7 @@ def test_jit_falls_back_without_a_cache_directory(monkeypatch):
 @given(networks(max_nodes=9, max_edges=24))
 def test_parallel_sweep_equals_serial(case):
     """Big sweeps run on numba's threads; force that path on small networks."""
-    import supplynet._snapshot as module
+    import supplynet.engine.snapshot as module
 
     G, sources, sinks = case
     snap = compile_network(G, sources, sinks)

@@ -1,4 +1,4 @@
-"""Tests of supplynet.whatif: hand-worked scenarios, then networkx as the oracle.
+"""Tests of supplynet.analysis.whatif: hand-worked scenarios, then networkx as the oracle.
 
 The oracle (:func:`oracle_impact`, also used by test_cli_whatif.py and test_examples.py)
 builds ``G'`` as a real copy with the pieces removed and the capacities scaled, and
@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 import supplynet
 from supplynet import AnalysisError, ScenarioError
-from supplynet.flow import compile_network, min_edge_cut
-from supplynet.scenarios import Scenario
-from supplynet.whatif import IMPACT_COLUMNS, NODE_SWEEP_COLUMNS, Impact, WhatIf, sweep, sweep_nodes, what_if
+from supplynet.analysis.flow import compile_network, min_edge_cut
+from supplynet.network.scenarios import Scenario
+from supplynet.analysis.whatif import IMPACT_COLUMNS, NODE_SWEEP_COLUMNS, Impact, WhatIf, sweep, sweep_nodes, what_if
 from tests.test_flow import network, networks, oracle_flow
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -93,7 +93,7 @@ def _edge_cut_value(H, sources, sinks) -> float:
 
 
 def _flow_days(G, s: Scenario, sources, sinks, horizon) -> float:
-    """Flow-days denied, straight from the definition in supplynet.whatif."""
+    """Flow-days denied, straight from the definition in supplynet.analysis.whatif."""
     before = _flow(G, sources, sinks)
     pieces = ([("node", n) for n in s.remove_nodes] + [("edge", e) for e in s.remove_edges]
               + [("node", n) for n, _ in s.node_factors] + [("edge", e) for e, _ in s.edge_factors])
@@ -365,7 +365,7 @@ def test_node_sweep_matches_one_by_one(case: tuple) -> None:
 def test_snapshot_is_compiled_once(diamond: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> None:
     w = WhatIf(diamond)
     calls = []
-    import supplynet._snapshot as snapshot_module
+    import supplynet.engine.snapshot as snapshot_module
 
     monkeypatch.setattr(snapshot_module.Snapshot, "__init__",
                         lambda *a, **k: calls.append(a) or pytest.fail("recompiled"))

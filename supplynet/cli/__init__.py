@@ -7,15 +7,15 @@ import sys
 
 import click
 
-from .. import __version__
-from .._errors import SupplynetError
-from .export import export
-from .info import info
-from .map import map_command
-from .plan import plan
-from .report import report
-from .validate import validate
-from .whatif import whatif
+from supplynet._version import __version__
+from supplynet._errors import SupplynetError
+from supplynet.cli.export import export
+from supplynet.cli.info import info
+from supplynet.cli.map import map_command
+from supplynet.cli.plan import plan
+from supplynet.cli.report import report
+from supplynet.cli.validate import validate
+from supplynet.cli.whatif import whatif
 
 __all__ = ["main"]
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from .._errors import OutputError
-from .options import (Progress, check_outputs, edges_option, endpoint_options, network_argument, read,
+from supplynet._errors import OutputError
+from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, network_argument, read,
                       timestamp_option, write_output)
 
 __all__ = ["export"]
@@ -56,8 +56,8 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
     in_min_edge_cut and interdiction_rank (empty when unranked). The same command on the
     same input gives byte-identical files; --timestamp records the time of the run.
     """
-    from .._output import utc_timestamp
-    from ..export import export_format, export_layers, geojson_text, split_paths, write_layers
+    from supplynet.io.write import utc_timestamp
+    from supplynet.render.layers import export_format, export_layers, geojson_text, split_paths, write_layers
 
     if output is None:
         if fmt == "gpkg":
@@ -96,7 +96,7 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
 
 def _scenario(G: Any, path: str, name: str | None) -> Any:
     """Return the scenario ``name`` of a scenario file (its only one when no name is given)."""
-    from ..scenarios import load_scenarios, pick_scenarios
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
 
     scenarios = load_scenarios(path, G)
     if name is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import edges_option, format_option, network_argument, read
+from supplynet.cli.options import edges_option, format_option, network_argument, read
 
 __all__ = ["info"]
 
@@ -15,6 +15,6 @@ __all__ = ["info"]
 @format_option("text", "json")
 def info(network: str, edges: str | None, fmt: str) -> None:
     """Print NETWORK's nodes and edges by type and mode, countries, extent and connectivity."""
-    from ..summary import format_summary, network_summary
+    from supplynet.analysis.summary import format_summary, network_summary
 
     click.echo(format_summary(network_summary(read(network, edges)), fmt), nl=False)

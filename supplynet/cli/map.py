@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import edges_option, endpoint_options, network_argument, read, write_output
+from supplynet.cli.options import edges_option, endpoint_options, network_argument, read, write_output
 
 __all__ = ["map_command"]
 
@@ -45,13 +45,13 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
         raise click.UsageError("--name picks a scenario of --scenario FILE")
     from dataclasses import replace
 
-    from ..maps import analyse_for_map, render_map
+    from supplynet.maps.render import analyse_for_map, render_map
 
     G = read(network, edges)
     scenario = _scenario(G, scenario_file, name) if scenario_file else None
     results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
     if plan_budget is not None:
-        from ..plan import compare_methods
+        from supplynet.analysis.plan import compare_methods
 
         comp = compare_methods(G, sources, sinks, budget=plan_budget, methods=(plan_method,),
                                targets=plan_targets)
@@ -64,8 +64,8 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
 
 def _scenario(G, path: str, name: str | None):  # noqa: ANN001, ANN202  (click layer)
     """Return the scenario of ``path`` named ``name`` (the only one when ``name`` is None)."""
-    from .._errors import ScenarioError
-    from ..scenarios import load_scenarios, pick_scenarios
+    from supplynet._errors import ScenarioError
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
 
     scenarios = load_scenarios(path, G)
     if name is None:

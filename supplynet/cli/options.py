@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import click
 
-from .._errors import OutputError
-from .._output import write_atomic
+from supplynet._errors import OutputError
+from supplynet.io.write import write_atomic
 
 __all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read",
            "timestamp_option", "check_outputs"]
@@ -48,7 +48,7 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def read(network: str, edges: str | None):
     """Return the graph of NETWORK (errors reach the group handler as SupplynetError)."""
-    from ..graph import read_network
+    from supplynet.network.graph import read_network
 
     return read_network(network, edges)
 

@@ -1,7 +1,7 @@
 """``supplynet plan``: with the means for a budget, which set of strikes cuts the most?
 
-The command parses, calls :func:`supplynet.plan.compare_methods` once and writes; the
-renderers below turn its :class:`~supplynet.plan.Comparison` into text, Markdown, JSON or
+The command parses, calls :func:`supplynet.analysis.plan.compare_methods` once and writes; the
+renderers below turn its :class:`~supplynet.analysis.plan.Comparison` into text, Markdown, JSON or
 CSV (pure functions: no click inside, equal inputs give equal bytes).
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
-from .._errors import OutputError
-from .options import edges_option, endpoint_options, format_option, network_argument, output_options, read
-from .options import write_output
+from supplynet._errors import OutputError
+from supplynet.cli.options import edges_option, endpoint_options, format_option, network_argument, output_options, read
+from supplynet.cli.options import write_output
 
 __all__ = ["plan", "render"]
 
@@ -52,7 +52,7 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
          objective: str, horizon: float | None, sources: str | None, sinks: str | None, curve: bool,
          chart: str | None, fmt: str, output: str | None, overwrite: bool) -> None:
     """Plan interdiction of NETWORK within --budget: the set that cuts the most flow."""
-    from ..plan import METHODS, compare_methods, curve_svg
+    from supplynet.analysis.plan import METHODS, compare_methods, curve_svg
 
     if objective == "flow-days" and horizon is None:
         raise click.BadParameter("--objective flow-days needs --horizon DAYS", param_hint="--horizon")
@@ -82,14 +82,14 @@ def _network(G: Any) -> dict[str, Any]:
 
 def render(comp: Any, fmt: str, *, network: dict[str, Any] | None = None, chart: str | None = None,
            parameters: dict[str, Any] | None = None) -> str:
-    """Return a :class:`~supplynet.plan.Comparison` as ``text``, ``markdown``, ``json`` or ``csv``.
+    """Return a :class:`~supplynet.analysis.plan.Comparison` as ``text``, ``markdown``, ``json`` or ``csv``.
 
     JSON also carries the supplynet version, the input's SHA-256 (in ``network``) and the
     command's ``parameters``, so a result can be traced to what produced it.
     """
     network = network or {}
     if fmt == "json":
-        from .. import __version__
+        from supplynet._version import __version__
 
         doc = dict(comp.to_dict(), network=network, supplynet_version=__version__, notes=_notes(comp),
                    parameters=parameters or {})
@@ -219,7 +219,7 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _heading(comp: Any, network: dict[str, Any]) -> list[str]:
-    from .. import __version__
+    from supplynet._version import __version__
 
     first = next(iter(comp.plans.values()))
     lines = [f"supplynet {__version__} interdiction plan: {network.get('name') or network.get('source') or '-'}"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .options import (Progress, check_outputs, edges_option, endpoint_options, format_option, network_argument,
+from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option, network_argument,
                       output_options, read, timestamp_option, write_output)
 
 __all__ = ["report"]
@@ -35,9 +35,9 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     NETWORK may be - for GeoJSON on standard input. The same command on the same input
     gives byte-identical output; --timestamp adds the time of the run.
     """
-    from .._formats import json_chunks
-    from .._output import utc_timestamp
-    from ..report import analyse, format_report
+    from supplynet.render.report import json_chunks
+    from supplynet.io.write import utc_timestamp
+    from supplynet.analysis.report import analyse, format_report
 
     if output:  # refuse before the analysis, not after it
         check_outputs([output], overwrite=overwrite, inputs=(network, edges))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import edges_option, network_argument
+from supplynet.cli.options import edges_option, network_argument
 
 __all__ = ["validate"]
 
@@ -14,7 +14,7 @@ __all__ = ["validate"]
 @edges_option
 def validate(network: str, edges: str | None) -> None:
     """Check NETWORK against the schema: exit 0 when valid, 1 listing every problem."""
-    from ..graph import load_network
+    from supplynet.network.graph import load_network
 
     report, G = load_network(network, edges)
     source = report.meta.get("source") or network

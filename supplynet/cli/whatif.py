@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import (Progress, edges_option, endpoint_options, format_option, network_argument,
+from supplynet.cli.options import (Progress, edges_option, endpoint_options, format_option, network_argument,
                       output_options, read, write_output)
 
 __all__ = ["whatif"]
@@ -35,15 +35,15 @@ def whatif(network: str, edges: str | None, remove: tuple[str, ...], scenario_fi
         raise click.UsageError("give either --remove ID ... or --scenario FILE (not both)")
     if names and not scenario_file:
         raise click.UsageError("--name picks scenarios from --scenario FILE")
-    from .._whatifformat import format_whatif
-    from ..scenarios import load_scenarios, pick_scenarios
-    from ..whatif import WhatIf
+    from supplynet.render.whatif import format_whatif
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
+    from supplynet.analysis.whatif import WhatIf
 
     G = read(network, edges)
     if scenario_file:
         scenarios = pick_scenarios(load_scenarios(scenario_file, G), names)
     else:
-        from ..scenarios import make_scenario
+        from supplynet.network.scenarios import make_scenario
 
         scenarios = [make_scenario(G, "remove " + " ".join(remove), remove=list(remove))]
     w = WhatIf(G, sources, sinks, top=top, horizon=horizon)

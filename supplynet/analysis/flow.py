@@ -1,0 +1,374 @@
+"""Maximum flow, minimum cuts and flow loss from sources to sinks.
+
+Definitions follow DESIGN.md ("Definitions"): a super source feeds every source and
+every sink drains into a super sink, both unlimited; edge and node capacities hold
+(nodes are split ``v_in -> v_out``). Every function takes a network
+(``networkx.MultiDiGraph``) or a :class:`~supplynet.engine.snapshot.Snapshot` built once by
+:func:`compile_network`, which is the way to ask many questions of one network.
+
+Conventions: ids are returned sorted; an unbounded answer (a source-to-sink path of
+unlimited capacity, or of uninterdictable nodes only) is ``math.inf``, which the
+JSON report writes as ``null``. Where no source reaches any sink the maximum flow is 0
+and both cuts are empty.
+
+Examples
+--------
+The classic network: the maximum flow is 80, and both edges out of ``s`` are full,
+so the cut nearest the sources is those two.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("s", type="manufacturing")
+>>> G.add_nodes_from("bcd", type="storage")
+>>> G.add_node("t", type="assembly")
+>>> for u, v, c in [("s", "b", 10), ("s", "c", 70), ("c", "b", 30), ("b", "t", 100),
+...                 ("c", "d", 40), ("d", "t", 50)]:
+...     _ = G.add_edge(u, v, key=u + v, length=1, capacity=float(c))
+>>> max_flow(G).value
+80.0
+>>> cut = min_edge_cut(G)
+>>> cut.capacity, cut.edges
+(80.0, ['sb', 'sc'])
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from supplynet.engine import maxflow as mf
+from supplynet._errors import AnalysisError
+from supplynet.engine.snapshot import Snapshot, compile_network
+from supplynet.network.selectors import EndpointSpec
+
+__all__ = [
+    "EdgeCut",
+    "FlowResult",
+    "NodeCut",
+    "Snapshot",
+    "compile_network",
+    "flow_loss",
+    "max_flow",
+    "min_edge_cut",
+    "min_node_cut",
+]
+
+logger = logging.getLogger(__name__)
+
+Network = nx.MultiDiGraph | Snapshot
+Progress = Callable[[int, int], object]
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """A maximum flow from the sources to the sinks.
+
+    Attributes
+    ----------
+    value : float
+        Total flow; ``math.inf`` when a source-to-sink path is unlimited.
+    edge_flow : pandas.Series
+        Flow per edge id (name ``"flow"``); all NaN when the flow is unbounded.
+    node_flow : pandas.Series
+        Throughput per node id (name ``"throughput"``); NaN when unbounded.
+    sources, sinks : list of str
+    bottleneck_nodes : list of str
+        Capacitated nodes in the minimum cut: the node capacities that bind.
+    """
+
+    value: float
+    edge_flow: pd.Series
+    node_flow: pd.Series
+    sources: list[str]
+    sinks: list[str]
+    bottleneck_nodes: list[str] = field(default_factory=list)
+
+    @property
+    def unbounded(self) -> bool:
+        """Whether the flow has no finite maximum."""
+        return math.isinf(self.value)
+
+
+@dataclass(frozen=True)
+class EdgeCut:
+    """A minimum edge cut: ``capacity`` (``math.inf`` if unbounded) and sorted ``edges``."""
+
+    capacity: float
+    edges: list[str]
+
+    @property
+    def unbounded(self) -> bool:
+        """Whether no finite set of edges separates the sources from the sinks."""
+        return math.isinf(self.capacity)
+
+
+@dataclass(frozen=True)
+class NodeCut:
+    """A minimum node cut: ``cost`` (``math.inf`` if unbounded) and sorted ``nodes``."""
+
+    cost: float
+    nodes: list[str]
+
+    @property
+    def unbounded(self) -> bool:
+        """Whether only uninterdictable nodes would separate sources from sinks."""
+        return math.isinf(self.cost)
+
+
+def max_flow(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> FlowResult:
+    """Return the maximum flow from ``sources`` to ``sinks``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or Snapshot
+        The network; never modified.
+    sources, sinks : None, str or iterable of str
+        Defaults (``manufacturing`` / ``assembly`` nodes), a selector such as
+        ``"type=smuggling"``, or node ids.
+
+    Returns
+    -------
+    FlowResult
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("m", type="manufacturing")
+    >>> G.add_node("x", type="border_crossing", capacity=6.0)
+    >>> G.add_node("a", type="assembly")
+    >>> _ = G.add_edge("m", "x", key="road", length=5, capacity=4.0, mode="road")
+    >>> _ = G.add_edge("m", "x", key="rail", length=7, capacity=5.0, mode="rail")
+    >>> _ = G.add_edge("x", "a", key="xa", length=3)
+    >>> result = max_flow(G)
+    >>> result.value, result.bottleneck_nodes
+    (6.0, ['x'])
+    >>> float(result.edge_flow.sum() - result.edge_flow["xa"])
+    6.0
+    """
+    snap = compile_network(G, sources, sinks)
+    arrays = snap.max_flow_arrays()
+    bottleneck: list[str] = []
+    res, side = snap._flow
+    if side is not None:
+        net = snap._flownet()
+        binds = side[net.vin] & ~side[net.vout] & np.isfinite(snap.node_capacity)
+        bottleneck = [snap.nodes[i] for i in np.flatnonzero(binds)]
+    logger.debug("max flow %s over %d sources, %d sinks", arrays.value,
+                 len(snap.sources), len(snap.sinks))
+    return FlowResult(
+        value=arrays.value,
+        edge_flow=pd.Series(arrays.edge_flow, index=_index(snap.edges, "edge"), name="flow"),
+        node_flow=pd.Series(arrays.node_flow, index=_index(snap.nodes, "node"),
+                            name="throughput"),
+        sources=list(snap.source_ids),
+        sinks=list(snap.sink_ids),
+        bottleneck_nodes=bottleneck,
+    )
+
+
+def min_edge_cut(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> EdgeCut:
+    """Return a set of edges of least total capacity separating sources from sinks.
+
+    Node capacities are ignored (nodes are never cut here), so the cut's capacity
+    equals :func:`max_flow`'s value when no node capacity binds. Every edge is a
+    candidate, whatever its ``interdictable`` flag: this is the network's capacity
+    bottleneck, not an interdiction plan. The cut is the one nearest the sources
+    (read off the residual network of a maximum flow) and lists every parallel edge
+    that crosses it, capacity-0 edges included, so removing it always disconnects.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or Snapshot
+    sources, sinks : None, str or iterable of str
+        As for :func:`max_flow`.
+
+    Returns
+    -------
+    EdgeCut
+        ``capacity`` is ``math.inf`` and ``edges`` empty when a source reaches a sink
+        over unlimited edges only.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("m", {"type": "manufacturing"}), ("a", {"type": "assembly"})])
+    >>> G.add_node("x", type="storage", capacity=1.0)
+    >>> _ = G.add_edge("m", "x", key="e1", length=1, capacity=5.0)
+    >>> _ = G.add_edge("x", "a", key="e2", length=1, capacity=7.0)
+    >>> min_edge_cut(G)
+    EdgeCut(capacity=5.0, edges=['e1'])
+    """
+    snap = compile_network(G, sources, sinks)
+    res, side = snap._edge_cut
+    if res is None:
+        return EdgeCut(math.inf, [])
+    net = snap._flownet()
+    crossing = side[net.vout[snap.edge_tail]] & ~side[net.vin[snap.edge_head]]
+    edges = [snap.edges[i] for i in np.flatnonzero(crossing)]
+    return EdgeCut(snap._value(res, snap.capacity_scale), edges)
+
+
+def min_node_cut(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> NodeCut:
+    """Return interdictable nodes of least total ``cost`` separating sources from sinks.
+
+    Sources and sinks may be cut themselves; uninterdictable nodes never are. Nodes
+    of cost 0 are allowed and may appear in the cut.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or Snapshot
+    sources, sinks : None, str or iterable of str
+        As for :func:`max_flow`.
+
+    Returns
+    -------
+    NodeCut
+        ``cost`` is ``math.inf`` and ``nodes`` empty when a source-to-sink path runs
+        through uninterdictable nodes only.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("m", type="manufacturing", cost=9.0)
+    >>> G.add_node("x", type="storage", cost=2.0)
+    >>> G.add_node("y", type="storage", cost=3.0)
+    >>> G.add_node("a", type="assembly", cost=6.0)
+    >>> for u, v in ["mx", "my", "xa", "ya"]:
+    ...     _ = G.add_edge(u, v, key=u + v, length=1)
+    >>> min_node_cut(G)
+    NodeCut(cost=5.0, nodes=['x', 'y'])
+    """
+    snap = compile_network(G, sources, sinks)
+    res, side = snap._node_cut
+    if res is None:
+        return NodeCut(math.inf, [])
+    net = snap._flownet()
+    crossing = side[net.vin] & ~side[net.vout]
+    nodes = [snap.nodes[i] for i in np.flatnonzero(crossing)]
+    return NodeCut(snap._value(res, snap.cost_scale), nodes)
+
+
+def flow_loss(
+    G: Network,
+    sources: EndpointSpec = None,
+    sinks: EndpointSpec = None,
+    *,
+    elements: Literal["nodes", "edges", "both"] = "nodes",
+    progress: Progress | None = None,
+) -> pd.Series:
+    """Return, per node and/or edge, the maximum flow lost when it is removed.
+
+    ``flow_loss(x) = max_flow(G) - max_flow(G without x)``. Elements carrying no flow
+    in the computed maximum flow lose nothing (that flow survives their removal) and
+    are not re-solved; the others are re-solved in parallel from the base flow,
+    never by copying the graph.
+
+    Where the maximum flow is unbounded, the loss of an element is ``inf`` if its
+    removal makes the flow finite and NaN if the flow stays unbounded (the
+    difference is undefined).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or Snapshot
+    sources, sinks : None, str or iterable of str
+        As for :func:`max_flow`.
+    elements : {"nodes", "edges", "both"}, default "nodes"
+        Which elements to remove, one at a time.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while re-solving (e.g. a progress bar).
+
+    Returns
+    -------
+    pandas.Series
+        Named ``"flow_loss"``, indexed by node id (``"nodes"``), edge id
+        (``"edges"``), or for ``"both"`` by a MultiIndex ``(element, id)`` with
+        ``element`` in ``{"node", "edge"}``; ids sorted.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("m", type="manufacturing")
+    >>> G.add_nodes_from("xy", type="storage")
+    >>> G.add_node("a", type="assembly")
+    >>> for u, v, c in [("m", "x", 4.0), ("m", "y", 3.0), ("x", "a", 5.0), ("y", "a", 1.0)]:
+    ...     _ = G.add_edge(u, v, key=u + v, length=1, capacity=c)
+    >>> flow_loss(G).to_dict()
+    {'a': 5.0, 'm': 5.0, 'x': 4.0, 'y': 1.0}
+    """
+    if elements not in ("nodes", "edges", "both"):
+        raise AnalysisError(f"elements must be 'nodes', 'edges' or 'both', not {elements!r}")
+    snap = compile_network(G, sources, sinks)
+    m, n = len(snap.edges), len(snap.nodes)
+    arcs = {"nodes": m + np.arange(n), "edges": np.arange(m),
+            "both": np.concatenate([m + np.arange(n), np.arange(m)])}[elements]
+    loss = _losses(snap, arcs, progress)
+    if elements == "nodes":
+        index = _index(snap.nodes, "node")
+    elif elements == "edges":
+        index = _index(snap.edges, "edge")
+    else:
+        index = pd.MultiIndex.from_tuples(
+            [("node", v) for v in snap.nodes] + [("edge", e) for e in snap.edges],
+            names=["element", "id"],
+        )
+    return pd.Series(loss, index=index, name="flow_loss")
+
+
+def _losses(snap: Snapshot, arcs: np.ndarray, progress: Progress | None) -> np.ndarray:
+    """Return the flow loss of removing each forward arc of ``arcs``, one at a time."""
+    res, _ = snap._flow
+    net = snap._flownet()
+    if res is not None:
+        base = snap._value(res, snap.capacity_scale)
+        todo = np.flatnonzero(snap._arc_flow(res)[arcs] > 0)  # zero flow: zero loss
+        loss = np.zeros(len(arcs))
+        # Batches of a big sweep stay parallel: size the work by the whole sweep.
+        def sweep(groups: list[np.ndarray]) -> np.ndarray:
+            return snap._sweep(groups, batch_of=len(todo))
+
+        loss[todo] = base - _batched(sweep, arcs[todo], progress)
+        return loss
+    # Unbounded: only unlimited arcs on an unlimited source-to-sink path can matter.
+    caps = snap._initial("flow")
+    big = snap._unlimited
+    tails, heads = net.head[net.mate[net.fwd_pos[arcs]]], net.head[net.fwd_pos[arcs]]
+    from_source = mf.reachable(net.ptr, net.head, caps, big, net.source)
+    to_sink = mf.coreachable(net.ptr, net.head, net.mate, caps, big, net.sink)
+    on_path = (caps[net.fwd_pos[arcs]] >= big) & from_source[tails] & to_sink[heads]
+    loss = np.full(len(arcs), np.nan)
+    todo = np.flatnonzero(on_path)
+    still = _batched(snap._unbounded_without, arcs[todo], progress)
+    loss[todo[~still.astype(bool)]] = math.inf
+    return loss
+
+
+def _batched(solve: Callable[..., np.ndarray], arcs: np.ndarray,
+             progress: Progress | None) -> np.ndarray:
+    """Return ``solve`` of each arc alone, reporting progress by batch."""
+    total = len(arcs)
+    if progress is None:
+        return solve([arcs[k:k + 1] for k in range(total)])
+    progress(0, total)
+    out = np.empty(total)
+    step = max(256, -(-total // 100))
+    for start in range(0, total, step):
+        stop = min(total, start + step)
+        out[start:stop] = solve([arcs[k:k + 1] for k in range(start, stop)])
+        progress(stop, total)
+    return out
+
+
+def _index(ids: tuple[str, ...], name: str) -> pd.Index:
+    """Return an object-dtype Index of ids named ``name``."""
+    return pd.Index(list(ids), dtype=object, name=name)

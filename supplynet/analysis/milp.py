@@ -1,0 +1,669 @@
+"""Wood's (1993) max-flow interdiction model as a mixed-integer program solved by HiGHS.
+
+The flow network is the one DESIGN.md defines for ``max_flow``: a super source feeding
+every source and every sink feeding a super sink through unlimited arcs, each node with
+a capacity or a chance of interdiction split into ``in -> out``. Removing a node is
+removing its ``in -> out`` arc (every unit through the node, its own supply included,
+crosses it), so nodes and edges are both arcs here.
+
+For a fixed set of interdicted arcs the max flow left equals the min cut (LP duality);
+Wood lets the attacker choose the set and the cut together::
+
+    minimise   sum_a  u_a beta_a
+    subject to p_head(a) - p_tail(a) - beta_a - gamma_e(a) <= 0   every arc a
+               sum_e  c_e gamma_e <= B
+               p = 0 on the source side of each source, 1 after each sink
+               0 <= p, beta <= 1;  gamma binary
+
+``p_v = 1`` puts ``v`` on the sink side, ``beta_a = 1`` pays for a cut arc and
+``gamma_e = 1`` interdicts element ``e``, which lets its arcs cross the cut for free.
+An arc of unlimited capacity has no ``beta``: the cut may cross it only where it is
+interdicted, so no finite plan ever "cuts" it for nothing (no big-M is needed); when no
+plan within budget leaves a finite cut the program is infeasible and the flow left is
+unlimited. Uninterdictable elements and those outside the targets get no ``gamma``.
+Only ``gamma`` is integer: for a fixed ``gamma`` the remaining constraint matrix is a
+network matrix, so the LP in ``(p, beta)`` has an integral optimum.
+
+The flow-days objective stacks one copy of ``(p, beta)`` per restoration interval,
+each weighted by the interval's length and seeing only the elements still out then,
+all sharing ``gamma``; the result is exact for the same reason.
+
+Equal optima are canonicalised by further solves (see :func:`solve_interdiction`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from supplynet._errors import AnalysisError
+from supplynet.engine.snapshot import compile_network
+
+__all__ = [
+    "SplitNetwork",
+    "Period",
+    "MilpOutcome",
+    "relevant_nodes",
+    "split_network",
+    "solve_interdiction",
+    "Problem",
+    "EXACT_TIES_MAX",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Most alternative equal plans enumerated when canonicalising one optimum.
+MAX_TIES = 50
+#: Up to this many candidates, equal optima of equal cost and count are ordered by id
+#: exactly (a rank-sum solve, then tie enumeration); beyond, HiGHS's choice among them
+#: stands (deterministic for a given HiGHS build). The solves grow far faster than the
+#: proof itself (docs/benchmarks-plan.md).
+EXACT_TIES_MAX = 1000
+# The first solve's (cost, count) perturbation must keep steps HiGHS's 1e-6 gap resolves.
+_MIN_STEP = 1e-4
+# Up to this many what-ifs after the same removals are solved from the intact network's
+# flow; more pay for compiling a snapshot of the network with the removals already out.
+_FEW = 8
+
+
+@dataclass(frozen=True)
+class SplitNetwork:
+    """The split max-flow network of a graph and its interdiction candidates.
+
+    Attributes
+    ----------
+    n_vertices : int
+        Vertices of the split network (one per node, two for a split node).
+    tail, head : numpy.ndarray
+        Arc ends (int64).
+    capacity : numpy.ndarray
+        Arc capacities; ``inf`` for unlimited.
+    element : numpy.ndarray
+        Index into ``candidates`` of the element each arc belongs to, -1 for none.
+    zero, one : numpy.ndarray
+        Vertices held on the source side (source inputs) and the sink side (sink outputs).
+    candidates : tuple of (kind, id)
+        Interdictable elements that can carry flow, sorted by id then kind.
+    cost, repair_days : numpy.ndarray
+        Per candidate; ``repair_days`` is NaN where absent.
+    rank : numpy.ndarray
+        Position (from 1) of each candidate among every eligible element of the graph,
+        sorted by id then kind: the tie-break of equal optima.
+    """
+
+    n_vertices: int
+    tail: np.ndarray
+    head: np.ndarray
+    capacity: np.ndarray
+    element: np.ndarray
+    zero: np.ndarray
+    one: np.ndarray
+    candidates: tuple[tuple[str, str], ...]
+    cost: np.ndarray
+    repair_days: np.ndarray
+    rank: np.ndarray
+
+
+@dataclass(frozen=True)
+class Period:
+    """One copy of the cut model: its objective weight and the candidates it may use."""
+
+    weight: float
+    available: np.ndarray
+
+
+@dataclass(frozen=True)
+class MilpOutcome:
+    """What the solves found.
+
+    Attributes
+    ----------
+    selected : tuple of int
+        Candidate indices of the plan, ascending.
+    proven : bool
+        The plan's objective is proven optimal.
+    bound : float or None
+        Best proven lower bound on the objective (None when unknown).
+    unlimited : bool
+        No plan within budget leaves a finite objective (the program is infeasible).
+    canonical : bool
+        The plan is the canonical one among equal optima.
+    solves : int
+        MILP solves run.
+    """
+
+    selected: tuple[int, ...]
+    proven: bool
+    bound: float | None
+    unlimited: bool
+    canonical: bool
+    solves: int
+
+
+def relevant_nodes(G: nx.MultiDiGraph, sources: Iterable[str], sinks: Iterable[str]) -> set[str]:
+    """Return the nodes on some path from a source to a sink (sources and sinks included).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("s", "a"), ("a", "t"), ("b", "a"), ("a", "c")])
+    >>> sorted(relevant_nodes(G, ["s"], ["t"]))
+    ['a', 's', 't']
+    """
+    ahead = _reach(G.succ, sources)
+    behind = _reach(G.pred, sinks)
+    return ahead & behind
+
+
+def _reach(adj: dict, start: Iterable[str]) -> set[str]:
+    seen = set(start)
+    queue = deque(seen)
+    while queue:
+        for nxt in adj[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _capacity(data: dict) -> float:
+    cap = data.get("capacity")
+    return math.inf if cap is None else float(cap)
+
+
+def _eligible(data: dict, wanted: bool) -> bool:
+    return wanted and bool(data.get("interdictable", True))
+
+
+def split_network(
+    G: nx.MultiDiGraph, sources: Sequence[str], sinks: Sequence[str], *, targets: str = "both"
+) -> SplitNetwork:
+    """Return the split network of ``G`` between ``sources`` and ``sinks``.
+
+    Only nodes on a source-to-sink path are kept: nothing else can carry flow, so
+    interdicting it never helps. A node is split only when it has a capacity or is a
+    candidate. ``targets`` is ``"nodes"``, ``"edges"`` or ``"both"``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("s", capacity=5.0); G.add_node("t")
+    >>> G.add_edge("s", "t", key="e", capacity=3.0)
+    'e'
+    >>> net = split_network(G, ["s"], ["t"], targets="edges")
+    >>> net.n_vertices, net.candidates, net.capacity.tolist()
+    (3, (('edge', 'e'),), [5.0, 3.0])
+    """
+    keep = relevant_nodes(G, sources, sinks)
+    nodes_wanted, edges_wanted = targets in ("nodes", "both"), targets in ("edges", "both")
+    everyone = sorted([(str(v), "node") for v, d in G.nodes(data=True) if _eligible(d, nodes_wanted)]
+                      + [(str(k), "edge") for _, _, k, d in G.edges(keys=True, data=True)
+                         if _eligible(d, edges_wanted)])
+    rank = {c: r for r, c in enumerate(everyone, start=1)}
+    cands = [(str(v), "node", G.nodes[v]) for v in keep if _eligible(G.nodes[v], nodes_wanted)]
+    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if u in keep and v in keep]
+    cands += [(str(k), "edge", d) for _, _, k, d in edges if _eligible(d, edges_wanted)]
+    cands.sort(key=lambda c: (c[0], c[1]))
+    index = {(kind, ident): i for i, (ident, kind, _) in enumerate(cands)}
+    vin, vout, arcs = _split_nodes(G, sorted(keep), index)
+    arcs += [(vout[u], vin[v], _capacity(d), index.get(("edge", str(k)), -1)) for u, v, k, d in edges]
+    tail, head, cap, elem = (np.array(col, dtype=t) for col, t in
+                             zip(zip(*arcs) if arcs else ([], [], [], []), (np.int64, np.int64, float, np.int64)))
+    return SplitNetwork(
+        n_vertices=len(set(vin.values()) | set(vout.values())),
+        tail=tail, head=head, capacity=cap, element=elem,
+        zero=np.array(sorted({vin[s] for s in sources if s in keep}), dtype=np.int64),
+        one=np.array(sorted({vout[t] for t in sinks if t in keep}), dtype=np.int64),
+        candidates=tuple((kind, ident) for ident, kind, _ in cands),
+        cost=np.array([float(d.get("cost", 1.0)) for _, _, d in cands], dtype=float),
+        repair_days=np.array([_repair(d) for _, _, d in cands], dtype=float),
+        rank=np.array([rank[(ident, kind)] for ident, kind, _ in cands], dtype=float),
+    )
+
+
+def _repair(data: dict) -> float:
+    days = data.get("repair_days")
+    return math.nan if days is None else float(days)
+
+
+def _split_nodes(
+    G: nx.MultiDiGraph, nodes: list[str], index: dict[tuple[str, str], int]
+) -> tuple[dict[str, int], dict[str, int], list[tuple[int, int, float, int]]]:
+    vin: dict[str, int] = {}
+    vout: dict[str, int] = {}
+    arcs = []
+    count = 0
+    for v in nodes:
+        elem = index.get(("node", str(v)), -1)
+        cap = _capacity(G.nodes[v])
+        vin[v] = count
+        if elem < 0 and math.isinf(cap):
+            vout[v] = count
+            count += 1
+            continue
+        vout[v] = count + 1
+        arcs.append((count, count + 1, cap, elem))
+        count += 2
+    return vin, vout, arcs
+
+
+# --- the model ---------------------------------------------------------------------------
+
+@dataclass
+class _Model:
+    """Objective, constraint rows and bounds of the interdiction program."""
+
+    c: np.ndarray
+    rows: list[sp.csr_array]
+    lower: list[np.ndarray]
+    upper: list[np.ndarray]
+    lb: np.ndarray
+    ub: np.ndarray
+    integrality: np.ndarray
+    gamma0: int
+    n_cand: int
+
+    def gamma_row(self, coef: np.ndarray) -> sp.csr_array:
+        """Return a one-row matrix with ``coef`` on the gamma variables."""
+        row = np.zeros(len(self.c))
+        row[self.gamma0:] = coef
+        return sp.csr_array(row.reshape(1, -1))
+
+    def add(self, row: sp.csr_array, lo: float, hi: float) -> None:
+        """Add the constraint ``lo <= row @ x <= hi``."""
+        self.rows.append(row)
+        self.lower.append(np.array([lo]))
+        self.upper.append(np.array([hi]))
+
+
+def _build(net: SplitNetwork, budget: float, periods: Sequence[Period]) -> _Model:
+    finite = np.isfinite(net.capacity)
+    n_arc, n_beta, n_v = len(net.tail), int(finite.sum()), net.n_vertices
+    block = n_v + n_beta
+    gamma0 = block * len(periods)
+    beta_of = np.cumsum(finite) - 1 + n_v
+    blocks, c = [], np.zeros(gamma0 + len(net.candidates))
+    for k, period in enumerate(periods):
+        off = k * block
+        rows = np.concatenate([np.arange(n_arc)] * 2)
+        cols = np.concatenate([net.head + off, net.tail + off])
+        vals = np.concatenate([np.ones(n_arc), -np.ones(n_arc)])
+        fa = np.flatnonzero(finite)
+        ga = np.flatnonzero((net.element >= 0) & period.available[np.maximum(net.element, 0)])
+        rows = np.concatenate([rows, fa, ga])
+        cols = np.concatenate([cols, beta_of[fa] + off, gamma0 + net.element[ga]])
+        vals = np.concatenate([vals, -np.ones(len(fa)), -np.ones(len(ga))])
+        blocks.append(sp.csr_array((vals, (rows, cols)), shape=(n_arc, len(c))))
+        c[off + n_v: off + block] = period.weight * net.capacity[finite]
+    lb, ub = np.zeros(len(c)), np.ones(len(c))
+    for k in range(len(periods)):
+        ub[k * block + net.zero] = 0.0
+        lb[k * block + net.one] = 1.0
+    usable = np.zeros(len(net.candidates), bool)
+    for period in periods:
+        usable |= period.available
+    ub[gamma0:] = np.where(usable & (net.cost <= budget), 1.0, 0.0)
+    integrality = np.zeros(len(c))
+    integrality[gamma0:] = 1
+    model = _Model(c, [sp.vstack(blocks, format="csr")] if blocks else [],
+                   [np.full(n_arc * len(periods), -np.inf)], [np.zeros(n_arc * len(periods))],
+                   lb, ub, integrality, gamma0, len(net.candidates))
+    model.add(model.gamma_row(net.cost), -np.inf, budget)
+    return model
+
+
+@dataclass(frozen=True)
+class _Result:
+    status: int
+    gamma: np.ndarray | None
+    fun: float | None
+    bound: float | None
+
+
+def _solve(model: _Model, c: np.ndarray, deadline: float | None) -> _Result:
+    # HiGHS presolve spends far longer than the solve on these network matrices (32 s vs
+    # 0.3 s at 5k nodes, see docs/benchmarks-plan.md): the model is already lean.
+    options: dict = {"disp": False, "mip_rel_gap": 0.0, "presolve": False}
+    if deadline is not None:
+        options["time_limit"] = max(deadline - time.perf_counter(), 0.01)
+    if np.any(model.lb > model.ub):
+        return _Result(2, None, None, None)
+    cons = LinearConstraint(sp.vstack(model.rows, format="csr"), np.concatenate(model.lower),
+                            np.concatenate(model.upper))
+    start = time.perf_counter()
+    res = milp(c, integrality=model.integrality, bounds=Bounds(model.lb, model.ub),
+               constraints=cons, options=options)
+    logger.debug("HiGHS: %d variables, %d rows, status %d in %.3f s", len(c), cons.A.shape[0],
+                 res.status, time.perf_counter() - start)
+    gamma = None if res.x is None else np.asarray(res.x[model.gamma0:]) > 0.5
+    bound = getattr(res, "mip_dual_bound", None)
+    bound = None if bound is None or not np.isfinite(bound) else float(bound)
+    return _Result(int(res.status), gamma, None if res.x is None else float(res.fun), bound)
+
+
+def _integral(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool(np.all(finite == np.round(finite)))
+
+
+def solve_interdiction(
+    net: SplitNetwork,
+    *,
+    budget: float,
+    periods: Sequence[Period],
+    evaluate: Callable[[tuple[int, ...]], float],
+    time_limit: float | None = None,
+) -> MilpOutcome:
+    """Return the optimal plan of the interdiction program, canonicalised.
+
+    The canonical plan among equal optima has the least cost, then the fewest elements,
+    then (up to :data:`EXACT_TIES_MAX` candidates) the least sum of id ranks, then the
+    ids first in sorted order. With whole-number capacities, weights and costs, cost and
+    count ride on the first solve as a perturbation worth less than half a unit of flow
+    (values are then integers, so it never trades flow); otherwise they take solves of
+    their own, within ``tol`` of the optimum (0.5 for whole numbers, else 1e-6 relative).
+    The rank sum takes one more solve and remaining ties are enumerated with no-good cuts.
+
+    Parameters
+    ----------
+    net : SplitNetwork
+    budget : float
+    periods : sequence of Period
+        One for the flow objective; one per restoration interval for flow-days.
+    evaluate : callable
+        Exact objective of a plan (candidate indices), used to pin the optimum.
+    time_limit : float, optional
+        Seconds for all solves together; canonicalisation stops when it runs out.
+    """
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    model = _build(net, budget, periods)
+    whole = _integral(net.capacity) and _integral(np.array([p.weight for p in periods]))
+    lead, span = _lead(net, model, budget)
+    perturb = whole and _integral(net.cost) and 1.0 / (2 * span + 1) >= _MIN_STEP
+    c = model.c.copy()
+    if perturb:
+        c[model.gamma0:] = lead / (2 * span + 1)
+    first = _solve(model, c, deadline)
+    if first.status == 2:
+        return MilpOutcome((), True, math.inf, True, True, 1)
+    bound = first.bound if first.bound is None or not perturb else math.ceil(first.bound - 0.5 - 1e-9)
+    if first.gamma is None or first.status != 0:
+        plan = () if first.gamma is None else _indices(first.gamma)
+        return MilpOutcome(plan, False, bound, False, False, 1)
+    plan = _indices(first.gamma)
+    best = evaluate(plan)
+    model.add(sp.csr_array(model.c.reshape(1, -1)), -np.inf, best + (0.5 if whole else 1e-6 * max(1.0, abs(best))))
+    stages: list[np.ndarray] = [] if perturb else [lead] if _integral(net.cost) else [net.cost, np.ones(len(lead))]
+    if perturb:
+        model.add(model.gamma_row(lead), -np.inf, float(lead[list(plan)].sum()) + 0.5)
+    exact_ties = len(net.candidates) <= EXACT_TIES_MAX
+    plan, canonical, solves = _canonical(model, stages + ([net.rank] if exact_ties else []), plan, deadline)
+    if canonical and exact_ties:
+        plan, canonical, solves = _break_ties(model, plan, deadline, solves)
+    return MilpOutcome(plan, True, float(best), False, canonical, 1 + solves)
+
+
+def _lead(net: SplitNetwork, model: _Model, budget: float) -> tuple[np.ndarray, float]:
+    """Return the weights ``cost * (kmax + 1) + 1`` ordering plans by cost, then count,
+    and the most any plan within budget can total (``kmax`` bounds the count)."""
+    usable = model.ub[model.gamma0:] > 0
+    paid = usable & (net.cost > 0)
+    kmax = int(np.sum(usable & (net.cost <= 0))) + (int(budget // net.cost[paid].min()) if paid.any() else 0)
+    kmax = min(kmax, int(usable.sum()))
+    return net.cost * (kmax + 1) + 1, budget * (kmax + 1) + kmax
+
+
+def _indices(gamma: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.flatnonzero(gamma))
+
+
+def _canonical(
+    model: _Model, stages: Sequence[np.ndarray], plan: tuple[int, ...], deadline: float | None
+) -> tuple[tuple[int, ...], bool, int]:
+    """Minimise each stage's weights in turn, pinning each; return plan, completed, solves."""
+    solves = 0
+    for weights in stages:
+        res = _solve(model, _objective(model, weights), deadline)
+        solves += 1
+        if res.status != 0 or res.gamma is None:
+            # Any incumbent still leaves the optimum, and is no worse than the plan in hand.
+            logger.info("canonicalisation stopped (solver status %d); keeping an equal optimum", res.status)
+            better = res.gamma is not None and weights[list(_indices(res.gamma))].sum() < weights[list(plan)].sum()
+            return (_indices(res.gamma) if better else plan), False, solves
+        plan = _indices(res.gamma)
+        total = float(weights[list(plan)].sum())
+        model.add(model.gamma_row(weights), -np.inf, total + (0.5 if _integral(weights) else 1e-6 * max(1.0, total)))
+    return plan, True, solves
+
+
+def _objective(model: _Model, weights: np.ndarray) -> np.ndarray:
+    c = np.zeros(len(model.c))
+    c[model.gamma0:] = weights
+    return c
+
+
+def _break_ties(
+    model: _Model, plan: tuple[int, ...], deadline: float | None, solves: int
+) -> tuple[tuple[int, ...], bool, int]:
+    """Enumerate plans equal on every criterion; return the one whose ranks sort first."""
+    found = [plan]
+    if len(plan) <= 1:  # count and rank sum are pinned: a single rank admits no tie
+        return plan, True, solves
+    zero = np.zeros(len(model.c))
+    while len(found) <= MAX_TIES:
+        cut = np.zeros(model.n_cand)
+        cut[list(found[-1])] = 1.0
+        model.add(model.gamma_row(cut), -np.inf, len(found[-1]) - 1)
+        res = _solve(model, zero, deadline)
+        solves += 1
+        if res.status == 2:
+            return min(found), True, solves
+        if res.status != 0 or res.gamma is None:
+            logger.info("tie enumeration stopped (solver status %d)", res.status)
+            return min(found), False, solves
+        found.append(_indices(res.gamma))
+    logger.info("more than %d equal optimal plans; the first found in id order is kept", MAX_TIES)
+    return min(found), False, solves
+
+
+# --- one planning question --------------------------------------------------------------
+
+class Problem:
+    """One planning question: candidates, exact flow oracle, objective and its periods.
+
+    Max flows come from a compiled :class:`~supplynet.engine.snapshot.Snapshot` (removal masks,
+    warm starts) and are memoised per removal set, so curves and greedy runs that revisit
+    a set pay once. ``left(R)`` is what a plan removing ``R`` leaves: the max flow, or for
+    flow-days the flow-days delivered over the horizon.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+    sources, sinks : None, str or iterable of str
+    targets : {"nodes", "edges", "both"}
+    objective : {"flow", "flow-days"}
+    horizon : float or None
+        Days (flow-days only).
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, sources: Any, sinks: Any, *, targets: str,
+                 objective: str, horizon: float | None) -> None:
+        self.G, self.targets, self.objective = G, targets, objective
+        self.snap = compile_network(G, sources, sinks)
+        self.sources, self.sinks = tuple(self.snap.source_ids), tuple(self.snap.sink_ids)
+        self.net = split_network(G, self.sources, self.sinks, targets=targets)
+        self.kinds = [k for k, _ in self.net.candidates]
+        self.ids = [i for _, i in self.net.candidates]
+        self.cost = self.net.cost
+        self.index = np.array([(self.snap.node_index if k == "node" else self.snap.edge_index)[i]
+                               for k, i in self.net.candidates], dtype=np.int64)
+        self.is_node = np.array([k == "node" for k in self.kinds], dtype=bool)
+        self._memo: dict[frozenset[int], float] = {}
+        self._arrays: dict[frozenset[int], np.ndarray] = {}
+        self._last: tuple[frozenset[int], Any, np.ndarray] | None = None
+        self._ends = {str(k): (u, v, k) for u, v, k in G.edges(keys=True)} if "edge" in self.kinds else {}
+        self.scores: np.ndarray | None = None  # supply betweenness, filled on demand
+        self.before = self.flow(frozenset())
+        self.horizon = _horizon(objective, horizon, self.before)
+        self.periods = self._periods()
+
+    # flows ---------------------------------------------------------------------------
+    def _removal(self, removed: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        idx = np.fromiter(removed, dtype=np.int64)
+        return self.index[idx[self.is_node[idx]]], self.index[idx[~self.is_node[idx]]]
+
+    def flow(self, removed: frozenset[int]) -> float:
+        """Return the max flow with the candidates ``removed`` taken out."""
+        if removed not in self._memo:
+            nodes, edges = self._removal(removed)
+            self._memo[removed] = float(self.snap.max_flow_value(removed_nodes=nodes, removed_edges=edges))
+        return self._memo[removed]
+
+    def flows(self, sets: Sequence[frozenset[int]]) -> np.ndarray:
+        """Return the max flow of each removal set, solving the new ones in one sweep."""
+        new = list(dict.fromkeys(s for s in sets if s not in self._memo))
+        if new:
+            values = self.snap.max_flow_values([self._removal(s) for s in new])
+            self._memo.update(zip(new, map(float, values)))
+        return np.array([self._memo[s] for s in sets], dtype=float)
+
+    def carried(self, removed: frozenset[int], which: Sequence[int]) -> np.ndarray:
+        """Return an upper bound on the objective each candidate in ``which`` could still cut.
+
+        Removing an element cuts at most the flow it carries in a maximum flow (a flow
+        that avoids it survives its removal): for flow, its flow after ``removed``; for
+        flow-days, the sum over periods where it is out of the period's length times its
+        flow after the elements of ``removed`` still out then. Infinity when unbounded.
+        """
+        which = list(which)
+        if self.objective == "flow":
+            return self._carried(removed)[which]
+        bound = np.zeros(len(which))
+        for p in self.periods:
+            still = frozenset(i for i in removed if p.available[i])
+            bound += p.weight * p.available[which] * self._carried(still)[which]
+        return bound
+
+    def _carried(self, removed: frozenset[int]) -> np.ndarray:
+        """Return each candidate's flow in a maximum flow after ``removed`` (inf: unbounded)."""
+        if removed not in self._arrays and not self._has_state(removed):
+            nodes, edges = self._removal(removed)
+            arr = self.snap.max_flow_arrays(removed_nodes=nodes, removed_edges=edges)
+            flow = np.where(self.is_node, arr.node_flow[self.index * self.is_node],
+                            arr.edge_flow[self.index * ~self.is_node])
+            self._arrays[removed] = flow if math.isfinite(arr.value) else np.full(len(flow), math.inf)
+        if removed not in self._arrays:
+            snap, where = self._state(removed)
+            flow = np.zeros(len(self.ids))
+            if snap is not None:
+                arr = snap.max_flow_arrays()
+                have = where >= 0
+                flow[have] = np.where(self.is_node[have], arr.node_flow[where[have] * self.is_node[have]],
+                                      arr.edge_flow[where[have] * ~self.is_node[have]])
+                flow = flow if math.isfinite(arr.value) else np.full(len(flow), math.inf)
+            self._arrays[removed] = flow
+        return self._arrays[removed]
+
+    def flows_after(self, removed: frozenset[int], extra: Sequence[int]) -> np.ndarray:
+        """Return the max flow after ``removed`` plus each candidate of ``extra`` in turn.
+
+        Solved on a snapshot of the network with ``removed`` already out, so each solve
+        re-routes around one element only (a greedy step's questions).
+        """
+        todo = [e for e in extra if removed | {e} not in self._memo]
+        if todo and len(todo) <= _FEW and not self._has_state(removed):
+            self.flows([removed | {e} for e in todo])  # a few: warm starts from the intact flow
+        elif todo:
+            snap, where = self._state(removed)
+            if snap is None:
+                values = np.zeros(len(todo))
+            else:
+                groups = [([where[e]] if self.is_node[e] and where[e] >= 0 else [],
+                           [where[e]] if not self.is_node[e] and where[e] >= 0 else []) for e in todo]
+                values = snap.max_flow_values(groups)
+            self._memo.update((removed | {e}, float(v)) for e, v in zip(todo, values))
+        return np.array([self._memo[removed | {e}] for e in extra], dtype=float)
+
+    def _has_state(self, removed: frozenset[int]) -> bool:
+        return not removed or (self._last is not None and self._last[0] == removed)
+
+    def _state(self, removed: frozenset[int]) -> tuple[Any, np.ndarray]:
+        """Return a snapshot of the network with ``removed`` out (None if no source or sink
+        is left) and each candidate's index in it (-1 where gone); the last one is kept."""
+        if self._last is None or self._last[0] != removed:
+            if not removed:
+                snap: Any = self.snap
+            else:
+                gone = {self.ids[i] for i in removed if self.is_node[i]}
+                cut = [self._ends[self.ids[i]] for i in removed if not self.is_node[i]]
+                src = [v for v in self.sources if v not in gone]
+                snk = [v for v in self.sinks if v not in gone]
+                view = nx.restricted_view(self.G, gone, cut)
+                snap = compile_network(view, src, snk) if src and snk else None
+            where = np.full(len(self.ids), -1, dtype=np.int64)
+            if snap is not None:
+                for i, (kind, ident) in enumerate(self.net.candidates):
+                    where[i] = (snap.node_index if kind == "node" else snap.edge_index).get(ident, -1)
+            self._last = (removed, snap, where)
+        return self._last[1], self._last[2]
+
+    # objective -----------------------------------------------------------------------
+    def _periods(self) -> list[Period]:
+        n = len(self.ids)
+        if self.objective == "flow":
+            return [Period(1.0, np.ones(n, dtype=bool))]
+        days = np.where(np.isnan(self.net.repair_days), self.horizon,
+                        np.minimum(self.net.repair_days, self.horizon))
+        out, prev = [], 0.0
+        for stop in sorted(set(days[days > 0].tolist())):
+            out.append(Period(stop - prev, days >= stop))
+            prev = stop
+        return out
+
+    def milp_value(self, plan: tuple[int, ...]) -> float:
+        """Return the MILP objective of a plan: sum over periods of weight x flow left."""
+        return sum(p.weight * self.flow(frozenset(i for i in plan if p.available[i]))
+                   for p in self.periods)
+
+    def left(self, removed: frozenset[int]) -> float:
+        """Return the objective left: max flow, or flow-days delivered over the horizon."""
+        if self.objective == "flow":
+            return self.flow(removed)
+        return self._days_left(removed)
+
+    def lefts(self, sets: Sequence[frozenset[int]]) -> np.ndarray:
+        """Return :meth:`left` of many removal sets, batching the max flows."""
+        if self.objective == "flow":
+            return self.flows(sets)
+        parts = [frozenset(i for i in s if p.available[i]) for s in sets for p in self.periods]
+        self.flows(parts)
+        return np.array([self._days_left(s) for s in sets], dtype=float)
+
+    def _days_left(self, removed: frozenset[int]) -> float:
+        """Flow-days delivered: each period's flow with the elements still out, plus after."""
+        return self.milp_value(tuple(removed)) + self.floor()
+
+    def floor(self) -> float:
+        """Return the least objective any plan could leave (0 flow; flow-days after repairs)."""
+        if self.objective == "flow":
+            return 0.0
+        return self.before * (self.horizon - sum(p.weight for p in self.periods))
+
+
+def _horizon(objective: str, horizon: float | None, before: float) -> float | None:
+    if objective == "flow":
+        return None
+    if horizon is None or not (float(horizon) > 0) or not math.isfinite(float(horizon)):
+        raise AnalysisError(f"objective 'flow-days' needs a positive, finite horizon in days; got {horizon!r}")
+    if not math.isfinite(before):
+        raise AnalysisError("objective 'flow-days' needs a finite max flow; this network's is unlimited")
+    return float(horizon)

@@ -1,0 +1,713 @@
+"""Interdiction plans under a budget: the set of strikes that cuts the most flow.
+
+``optimal`` solves Wood's (1993) max-flow interdiction model with HiGHS
+(:mod:`supplynet.analysis.milp`): the proven optimum, or the best plan and its gap when the time
+limit stops it. ``greedy`` repeatedly removes the element with the largest flow loss per
+unit cost that still fits (ties by id). ``centrality`` removes by supply betweenness,
+highest first (ties by id), until the budget is spent. With ``objective="flow-days"``
+each maximises the flow-days denied over a horizon instead. Candidates are the
+interdictable nodes and/or edges on some source-to-sink path, sources and sinks
+included. Results are deterministic: ties go to the smaller id and equal optima are
+canonicalised. ``docs/plan.md`` gives the formulation and every rule precisely.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from html import escape
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from supplynet._errors import AnalysisError
+from supplynet.analysis.milp import Problem, solve_interdiction
+
+__all__ = [
+    "METHODS",
+    "TARGETS",
+    "OBJECTIVES",
+    "Plan",
+    "Comparison",
+    "plan_interdiction",
+    "plan_curve",
+    "compare_methods",
+    "budget_steps",
+    "curve_svg",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Planning methods, in report order.
+METHODS = ("optimal", "greedy", "centrality")
+#: What may be interdicted.
+TARGETS = ("nodes", "edges", "both")
+#: What a plan minimises: max flow left, or flow-days delivered over a horizon.
+OBJECTIVES = ("flow", "flow-days")
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One interdiction plan and what it leaves.
+
+    Attributes
+    ----------
+    method : str
+        ``"optimal"``, ``"greedy"`` or ``"centrality"``.
+    budget : float
+    selected_nodes, selected_edges : tuple of str
+        The ids chosen, each sorted.
+    order : tuple of (kind, id)
+        The elements in the order the method picked them (empty for ``optimal``).
+    cost : float
+        Total interdiction cost of the plan.
+    max_flow_before, max_flow_after : float
+        Max flow of the intact network and with the plan applied (``inf`` = unlimited).
+    optimal : bool
+        The plan is proven optimal for the objective.
+    gap : float or None
+        ``(left - bound) / left`` for the objective left, against the best proven bound;
+        0 when optimal, None when no bound is known.
+    lower_bound : float or None
+        Proven lower bound on the objective left by any plan within the budget.
+    steps : tuple of float
+        Objective left after each pick of ``order``.
+    targets, objective : str
+    horizon : float or None
+        Days, for ``objective="flow-days"``.
+    flow_days_before, flow_days_denied : float or None
+        Flow-days over the horizon with no strike, and those the plan denies.
+    reason : str or None
+        Why the plan is empty or stopped short of the budget.
+    """
+
+    method: str
+    budget: float
+    selected_nodes: tuple[str, ...]
+    selected_edges: tuple[str, ...]
+    order: tuple[tuple[str, str], ...]
+    cost: float
+    max_flow_before: float
+    max_flow_after: float
+    optimal: bool
+    gap: float | None
+    lower_bound: float | None = None
+    steps: tuple[float, ...] = ()
+    targets: str = "both"
+    objective: str = "flow"
+    horizon: float | None = None
+    flow_days_before: float | None = None
+    flow_days_denied: float | None = None
+    reason: str | None = None
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        """The ids of the plan: nodes then edges, each sorted."""
+        return self.selected_nodes + self.selected_edges
+
+    @property
+    def left(self) -> float:
+        """The objective left: max flow, or flow-days delivered over the horizon."""
+        if self.objective == "flow":
+            return self.max_flow_after
+        return float(self.flow_days_before - self.flow_days_denied)  # type: ignore[operator]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the plan as a JSON-ready dict (unlimited values are None)."""
+        out = {
+            "method": self.method, "budget": self.budget, "selected": list(self.selected),
+            "selected_nodes": list(self.selected_nodes), "selected_edges": list(self.selected_edges),
+            "order": [{"kind": k, "id": i, "left": s} for (k, i), s in zip(self.order, self.steps)],
+            "cost": self.cost, "max_flow_before": self.max_flow_before,
+            "max_flow_after": self.max_flow_after, "optimal": self.optimal, "gap": self.gap,
+            "lower_bound": self.lower_bound, "reason": self.reason,
+        }
+        if self.objective == "flow-days":
+            out.update(horizon=self.horizon, flow_days_before=self.flow_days_before,
+                       flow_days_denied=self.flow_days_denied, flow_days_left=self.left)
+        return _json_safe(out)
+
+
+def _json_safe(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        value = float(obj)
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+def _problem(G: nx.MultiDiGraph, sources: Any, sinks: Any, targets: str, objective: str,
+             horizon: float | None) -> Problem:
+    _check_choice(targets, TARGETS, "targets")
+    _check_choice(objective, OBJECTIVES, "objective")
+    return Problem(G, sources, sinks, targets=targets, objective=objective, horizon=horizon)
+
+
+def _make_plan(ctx: Problem, method: str, budget: float, removed: Iterable[int], *,
+               order: Sequence[int] = (), steps: Sequence[float] = (), optimal: bool = False,
+               bound: float | None = None, reason: str | None = None) -> Plan:
+    """Return the :class:`Plan` of a removal set, its figures computed exactly."""
+    chosen = sorted(set(removed))
+    after = ctx.flow(frozenset(chosen))
+    left = ctx.left(frozenset(chosen))
+    days = None if ctx.horizon is None else ctx.before * ctx.horizon
+    return Plan(
+        method=method, budget=float(budget),
+        selected_nodes=tuple(sorted(ctx.ids[i] for i in chosen if ctx.is_node[i])),
+        selected_edges=tuple(sorted(ctx.ids[i] for i in chosen if not ctx.is_node[i])),
+        order=tuple((ctx.kinds[i], ctx.ids[i]) for i in order),
+        cost=float(sum(ctx.cost[i] for i in chosen)), max_flow_before=ctx.before,
+        max_flow_after=after, optimal=optimal or left == ctx.floor(),
+        gap=_gap(left, bound, optimal or left == ctx.floor()),
+        lower_bound=ctx.floor() if bound is None and left == ctx.floor() else bound,
+        steps=tuple(float(s) for s in steps), targets=ctx.targets, objective=ctx.objective,
+        horizon=ctx.horizon, flow_days_before=days,
+        flow_days_denied=None if days is None else days - left, reason=reason,
+    )
+
+
+def _trivial(ctx: Problem, budget: float) -> str | None:
+    """Return why no plan can help at this budget, or None."""
+    if ctx.before == 0:
+        return "no source reaches any sink: there is no flow to cut"
+    if not ctx.ids:
+        what = {"nodes": "nodes", "edges": "edges", "both": "nodes or edges"}[ctx.targets]
+        stays = "; the flow stays unlimited" if math.isinf(ctx.before) else ""
+        return f"no interdictable {what} lie on a path from a source to a sink{stays}"
+    cheapest = int(np.argmin(ctx.cost))
+    if not _fits(ctx.cost[cheapest], budget):
+        return (f"the budget ({budget:g}) is below the cost of every candidate; the cheapest, "
+                f"{ctx.kinds[cheapest]} {ctx.ids[cheapest]}, costs {ctx.cost[cheapest]:g}")
+    return None
+
+
+def _scores(ctx: Problem) -> np.ndarray:
+    """Return the supply betweenness of every candidate (nodes and edges alike)."""
+    if ctx.scores is None:
+        from supplynet.analysis.centrality import edge_supply_betweenness, supply_betweenness
+        from supplynet.analysis.flow import compile_network
+
+        # One snapshot: the node call computes the edge measure in the same pass.
+        snap = compile_network(ctx.G, list(ctx.sources), list(ctx.sinks))
+        nodes, edges = supply_betweenness(snap), edge_supply_betweenness(snap)
+        ctx.scores = np.array([float((nodes if k == "node" else edges).get(i, 0.0))
+                               for k, i in ctx.net.candidates], dtype=float)
+    return ctx.scores
+
+
+def _check_choice(value: str, choices: Sequence[str], what: str) -> None:
+    if value not in choices:
+        raise AnalysisError(f"{what} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _fits(cost: float, budget: float) -> bool:
+    return cost <= budget + _EPS * max(1.0, abs(budget))
+
+
+def _gap(left: float, bound: float | None, optimal: bool) -> float | None:
+    if optimal or left == 0:
+        return 0.0
+    if bound is None or not math.isfinite(left):
+        return None
+    return max(0.0, (left - bound) / left)
+
+
+# --- the three methods -------------------------------------------------------------------
+
+def _optimal(ctx: Problem, budget: float, time_limit: float | None) -> Plan:
+    reason = _trivial(ctx, budget)
+    if reason:
+        return _make_plan(ctx, "optimal", budget, (), optimal=True, reason=reason)
+    start = time.perf_counter()
+    out = solve_interdiction(ctx.net, budget=budget, periods=ctx.periods, evaluate=ctx.milp_value,
+                             time_limit=time_limit)
+    logger.info("optimal plan for budget %g: %d MILP solve(s) in %.2f s%s", budget, out.solves,
+                time.perf_counter() - start, "" if out.proven else " (time limit; not proven)")
+    bound = out.bound
+    if bound is not None and ctx.objective == "flow-days":
+        bound += ctx.floor()  # the MILP counts only the restoration intervals
+    if out.unlimited:
+        reason = ("no plan within the budget makes the flow finite: every plan leaves a source-to-sink "
+                  "path of unlimited capacity")
+    elif not out.proven:
+        reason = (f"time limit ({time_limit:g} s) reached: the best plan found, not proven optimal"
+                  if out.selected else f"time limit ({time_limit:g} s) reached before any plan was found")
+    elif not out.selected:
+        reason = "no plan within the budget reduces the flow"
+    elif not out.canonical:
+        reason = "optimal, but the time limit stopped the search for the canonical plan among equal optima"
+    return _make_plan(ctx, "optimal", budget, out.selected, optimal=out.proven, bound=bound, reason=reason)
+
+
+def _gain(current: float, after: np.ndarray) -> np.ndarray:
+    if math.isinf(current):
+        return np.where(np.isfinite(after), math.inf, 0.0)
+    return current - after
+
+
+def _greedy(ctx: Problem, budget: float) -> Plan:
+    reason = _trivial(ctx, budget)
+    if reason:
+        return _make_plan(ctx, "greedy", budget, (), reason=reason)
+    removed: frozenset[int] = frozenset()
+    order: list[int] = []
+    steps: list[float] = []
+    spent, current = 0.0, ctx.left(removed)
+    while current > ctx.floor():
+        step = _greedy_step(ctx, removed, spent, budget, current)
+        if step is None:
+            reason = _stopped(ctx, removed, budget - spent)
+            break
+        pick, current = step
+        removed, spent = removed | {pick}, spent + ctx.cost[pick]
+        order.append(pick)
+        steps.append(current)
+    return _make_plan(ctx, "greedy", budget, removed, order=order, steps=steps, reason=reason)
+
+
+def _greedy_step(ctx: Problem, removed: frozenset[int], spent: float, budget: float,
+                 current: float) -> tuple[int, float] | None:
+    """Return the next pick and what it leaves, or None when nothing that fits cuts more.
+
+    Candidates are tried in decreasing order of an upper bound on their ratio (the flow
+    they carry now, per unit cost: removing an element loses at most that), a chunk at a
+    time, until no bound left can beat, or tie with a smaller id, the best ratio found.
+    """
+    fits = [i for i in range(len(ctx.ids)) if i not in removed and _fits(spent + ctx.cost[i], budget)]
+    bounds = _ratio(ctx.carried(removed, fits) * (1 + 1e-12), ctx.cost[fits])
+    ranked = sorted((b, -i) for i, b in zip(fits, bounds) if b > 0)[::-1]  # bound down, id up
+    best: tuple[float, int, float] | None = None  # (ratio, -id, left after)
+    tried, start, size = 0, 0, _CHUNK
+    while start < len(ranked):  # chunks of 8, 16, 32 ...: the winner is usually among the first
+        chunk = [-j for b, j in ranked[start:start + size] if best is None or (b, j) > best[:2]]
+        start, size = start + size, size * 2
+        if not chunk:
+            break
+        after = ctx.flows_after(removed, chunk) if ctx.objective == "flow" else \
+            ctx.lefts([removed | {i} for i in chunk])
+        tried += len(chunk)
+        ratios = _ratio(_gain(current, after), ctx.cost[chunk])
+        for i, r, a in zip(chunk, ratios, after):
+            if r > 0 and (best is None or (r, -i) > best[:2]):
+                best = (float(r), -i, float(a))
+    logger.debug("greedy step %d: %d of %d candidates tried", len(removed) + 1, tried, len(ranked))
+    return None if best is None else (-best[1], best[2])
+
+
+_CHUNK = 8
+
+
+def _ratio(gain: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Return gain per unit cost; a free element that gains anything scores infinity."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(cost > 0, gain / np.where(cost > 0, cost, 1.0), np.where(gain > 0, math.inf, 0.0))
+
+
+def _stopped(ctx: Problem, removed: frozenset[int], left: float) -> str | None:
+    """Return why greedy stopped with budget left (None when it could buy nothing more)."""
+    if not any(i not in removed and _fits(ctx.cost[i], left) for i in range(len(ctx.ids))):
+        return None
+    return f"stopped with {left:g} of the budget unspent: no candidate that fits cuts any further"
+
+
+def _centrality(ctx: Problem, budget: float) -> Plan:
+    reason = _trivial(ctx, budget)
+    if reason:
+        return _make_plan(ctx, "centrality", budget, (), reason=reason)
+    scores = _scores(ctx)
+    ranked = sorted((i for i in range(len(ctx.ids)) if scores[i] > 0), key=lambda i: (-scores[i], i))
+    order: list[int] = []
+    spent = 0.0
+    for i in ranked:
+        if _fits(spent + ctx.cost[i], budget):
+            order.append(i)
+            spent += ctx.cost[i]
+    steps = [ctx.left(frozenset(order[:k + 1])) for k in range(len(order))]
+    if not order:
+        reason = "no candidate within the budget lies on a shortest source-to-sink route"
+    return _make_plan(ctx, "centrality", budget, order, order=order, steps=steps, reason=reason)
+
+
+def _run(ctx: Problem, method: str, budget: float, time_limit: float | None) -> Plan:
+    _check_choice(method, METHODS, "method")
+    if not (budget >= 0) or not math.isfinite(budget):
+        raise AnalysisError(f"budget must be a finite number >= 0; got {budget!r}")
+    if method == "optimal":
+        return _optimal(ctx, budget, time_limit)
+    return _greedy(ctx, budget) if method == "greedy" else _centrality(ctx, budget)
+
+
+# --- public API --------------------------------------------------------------------------
+
+def plan_interdiction(
+    G: nx.MultiDiGraph,
+    sources: Any = None,
+    sinks: Any = None,
+    *,
+    budget: float,
+    method: str = "optimal",
+    targets: str = "both",
+    time_limit: float | None = None,
+    objective: str = "flow",
+    horizon: float | None = None,
+) -> Plan:
+    """Return the interdiction plan of one method for a budget.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (graph contract); never changed.
+    sources, sinks : None, str or iterable of str
+        Defaults (``manufacturing`` / ``assembly`` nodes), a selector or node ids.
+    budget : float
+        Most total ``cost`` the plan may spend.
+    method : {"optimal", "greedy", "centrality"}
+    targets : {"both", "nodes", "edges"}
+        What may be interdicted (only elements with ``interdictable`` true).
+    time_limit : float, optional
+        Seconds for the MILP (``optimal``); the best plan found and its gap on expiry.
+    objective : {"flow", "flow-days"}
+        Minimise the max flow left, or maximise flow-days denied over ``horizon``.
+    horizon : float, optional
+        Days; required for ``"flow-days"``.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    AnalysisError
+        Unknown method, targets or objective, a negative budget, or flow-days without a
+        horizon or with an unlimited flow.
+    SelectorError
+        Bad sources or sinks.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("s", type="manufacturing"); G.add_node("t", type="assembly")
+    >>> for n in "bcd": G.add_node(n, type="storage", interdictable=False)
+    >>> for u, v, c in [("s", "b", 10), ("s", "c", 70), ("c", "b", 30), ("b", "t", 100),
+    ...                 ("c", "d", 40), ("d", "t", 50)]:
+    ...     _ = G.add_edge(u, v, key=u + v, capacity=float(c), length=1)
+    >>> plan = plan_interdiction(G, "id=s", "id=t", budget=1, targets="edges")
+    >>> plan.selected, plan.max_flow_before, plan.max_flow_after, plan.optimal
+    (('sc',), 80.0, 10.0, True)
+    """
+    ctx = _problem(G, sources, sinks, targets, objective, horizon)
+    return _run(ctx, method, float(budget), time_limit)
+
+
+def budget_steps(budget: float) -> list[float]:
+    """Return the budgets of a curve: every whole number from 0 to ``budget``, and ``budget``.
+
+    Examples
+    --------
+    >>> budget_steps(3), budget_steps(2.5)
+    ([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 2.5])
+    """
+    steps = [float(b) for b in range(int(math.floor(budget)) + 1)]
+    return steps if steps[-1] == budget else steps + [float(budget)]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Plans of several methods for one budget, and optionally their curves.
+
+    Attributes
+    ----------
+    budget : float
+    plans : dict of str to Plan
+        The plan of each method at ``budget``.
+    curve : pandas.DataFrame or None
+        Objective left (max flow, or flow-days delivered) by budget step (index
+        ``budget``), one column per method.
+    curve_plans : dict of str to tuple of Plan
+        The plan behind every point of the curve.
+    sources, sinks : tuple of str
+    targets, objective : str
+    horizon : float or None
+    labels : dict of (kind, id) to str
+        A readable name for every candidate.
+    costs : dict of (kind, id) to float
+        The interdiction cost of every candidate.
+    """
+
+    budget: float
+    plans: dict[str, Plan]
+    curve: pd.DataFrame | None
+    curve_plans: dict[str, tuple[Plan, ...]]
+    sources: tuple[str, ...]
+    sinks: tuple[str, ...]
+    targets: str
+    objective: str
+    horizon: float | None
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    costs: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def shortfall(self, method: str) -> float | None:
+        """Return how much more objective ``method`` leaves than ``optimal`` (None if unknown)."""
+        if "optimal" not in self.plans or method not in self.plans:
+            return None
+        a, b = self.plans[method].left, self.plans["optimal"].left
+        return None if not (math.isfinite(a) and math.isfinite(b)) else a - b
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as a JSON-ready dict (unlimited values are None)."""
+        methods = {}
+        for name, plan in self.plans.items():
+            methods[name] = dict(plan.to_dict(), shortfall=_json_safe(self.shortfall(name)))
+        curve = None
+        if self.curve is not None:
+            curve = [dict(budget=b, **{m: self.curve.at[b, m] for m in self.curve.columns},
+                          selected={m: list(p[k].selected) for m, p in self.curve_plans.items()})
+                     for k, b in enumerate(self.curve.index)]
+        first = next(iter(self.plans.values()))
+        return _json_safe({
+            "budget": self.budget, "targets": self.targets, "objective": self.objective,
+            "horizon": self.horizon, "sources": list(self.sources), "sinks": list(self.sinks),
+            "max_flow_before": first.max_flow_before, "flow_days_before": first.flow_days_before,
+            "methods": methods, "curve": curve,
+        })
+
+
+def _labels(G: nx.MultiDiGraph, ctx: Problem) -> dict[tuple[str, str], str]:
+    out = {}
+    edges = {str(k): (u, v) for u, v, k in G.edges(keys=True)} if "edge" in ctx.kinds else {}
+    for kind, ident in ctx.net.candidates:
+        if kind == "node":
+            out[(kind, ident)] = str(G.nodes[ident].get("name") or ident)
+        else:
+            u, v = edges[ident]
+            out[(kind, ident)] = f"{G.nodes[u].get('name') or u} -> {G.nodes[v].get('name') or v}"
+    return out
+
+
+def compare_methods(
+    G: nx.MultiDiGraph,
+    sources: Any = None,
+    sinks: Any = None,
+    *,
+    budget: float,
+    methods: Sequence[str] = METHODS,
+    targets: str = "both",
+    time_limit: float | None = None,
+    objective: str = "flow",
+    horizon: float | None = None,
+    curve: bool = True,
+) -> Comparison:
+    """Return the plans of several methods side by side, with their curves.
+
+    Takes the arguments of :func:`plan_interdiction`; ``methods`` lists the methods to run
+    and ``curve`` asks for every budget step of :func:`budget_steps` (the MILP is solved
+    once per step; ``time_limit`` applies to each step). When ``optimal`` is proven, a
+    heuristic plan leaving as little is marked optimal too, and its gap is measured
+    against the optimum.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("s", "m", "a", {"capacity": 5.0, "length": 1}),
+    ...                      ("m", "t", "b", {"capacity": 3.0, "length": 1})])
+    >>> G.add_nodes_from([("s", {"type": "manufacturing"}), ("t", {"type": "assembly"})])
+    >>> comp = compare_methods(G, budget=1, targets="edges", methods=("optimal", "greedy"))
+    >>> comp.curve.to_dict(orient="list"), comp.plans["optimal"].selected
+    ({'optimal': [3.0, 0.0], 'greedy': [3.0, 0.0]}, ('a',))
+    """
+    ctx = _problem(G, sources, sinks, targets, objective, horizon)
+    methods = [m for m in METHODS if m in set(methods)] or list(methods)
+    for m in methods:
+        _check_choice(m, METHODS, "method")
+    steps = budget_steps(float(budget)) if curve else [float(budget)]
+    runs: dict[str, list[Plan]] = {}
+    for m in methods:
+        runs[m] = _sweep(ctx, m, steps, time_limit)
+    if "optimal" in runs and "greedy" in runs:
+        runs["optimal"] = [_best_found(ctx, o, g, time_limit) for o, g in zip(runs["optimal"], runs["greedy"])]
+    if "optimal" in runs:
+        runs = {m: [_against(p, o) for p, o in zip(ps, runs["optimal"])] for m, ps in runs.items()}
+    frame = None
+    if curve:
+        frame = pd.DataFrame({m: [p.left for p in ps] for m, ps in runs.items()},
+                             index=pd.Index(steps, name="budget"))
+    return Comparison(
+        budget=float(budget), plans={m: ps[-1] for m, ps in runs.items()}, curve=frame,
+        curve_plans={m: tuple(ps) for m, ps in runs.items()} if curve else {},
+        sources=ctx.sources, sinks=ctx.sinks, targets=targets, objective=objective,
+        horizon=ctx.horizon, labels=_labels(G, ctx),
+        costs={c: float(x) for c, x in zip(ctx.net.candidates, ctx.cost)},
+    )
+
+
+def _sweep(ctx: Problem, method: str, steps: list[float], time_limit: float | None) -> list[Plan]:
+    out: list[Plan] = []
+    for b in steps:
+        prev = out[-1] if out else None
+        if method == "optimal" and prev is not None and prev.optimal and prev.left == ctx.floor():
+            # Nothing can leave less; the canonical plan (least cost first) stays the same.
+            out.append(_make_plan(ctx, "optimal", b, _indices(ctx, prev), optimal=True, reason=prev.reason))
+            continue
+        out.append(_run(ctx, method, b, time_limit))
+    return out
+
+
+def _best_found(ctx: Problem, opt: Plan, greedy: Plan, time_limit: float | None) -> Plan:
+    """Return ``opt``, or greedy's plan when the MILP stopped unproven with a worse one.
+
+    HiGHS cannot be seeded with a starting plan through scipy, so on networks too large to
+    prove within the time limit its incumbent can be far worse than greedy's (measured in
+    docs/benchmarks-plan.md). The better plan is the best found; the MILP's bound still
+    measures the gap.
+    """
+    if opt.optimal or not greedy.left < opt.left:
+        return opt
+    limit = f" ({time_limit:g} s)" if time_limit is not None else ""
+    plan = _make_plan(ctx, "optimal", greedy.budget, _indices(ctx, greedy), bound=opt.lower_bound)
+    proven = "it leaves nothing, so it is optimal" if plan.optimal else "not proven optimal"
+    reason = (f"time limit{limit} reached: the MILP's best plan left more than greedy's, so greedy's "
+              f"plan is given as the best found; {proven}")
+    return replace(plan, reason=reason)
+
+
+def _indices(ctx: Problem, plan: Plan) -> list[int]:
+    where = {c: i for i, c in enumerate(ctx.net.candidates)}
+    return [where[c] for c in [("node", n) for n in plan.selected_nodes] + [("edge", e) for e in plan.selected_edges]]
+
+
+def _against(plan: Plan, best: Plan) -> Plan:
+    """Return ``plan`` with optimality and gap judged against the optimal plan."""
+    bound = best.left if best.optimal else best.lower_bound
+    if plan.method == "optimal" or plan.optimal or bound is None or not math.isfinite(plan.left):
+        return plan
+    if best.optimal and plan.left <= bound + 1e-9 * max(1.0, abs(bound)):
+        return replace(plan, optimal=True, gap=0.0, lower_bound=bound)
+    return replace(plan, gap=max(0.0, (plan.left - bound) / plan.left), lower_bound=bound)
+
+
+def plan_curve(
+    G: nx.MultiDiGraph,
+    sources: Any = None,
+    sinks: Any = None,
+    *,
+    budget: float,
+    methods: Sequence[str] = METHODS,
+    targets: str = "both",
+    time_limit: float | None = None,
+    objective: str = "flow",
+    horizon: float | None = None,
+) -> pd.DataFrame:
+    """Return the objective left by each method at every budget step from 0 to ``budget``.
+
+    Index ``budget`` (see :func:`budget_steps`), one column per method; values are the
+    max flow left (``inf`` = unlimited), or flow-days delivered for ``"flow-days"``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("s", "m", "a", {"capacity": 5.0, "length": 1}),
+    ...                      ("m", "t", "b", {"capacity": 3.0, "length": 1})])
+    >>> G.add_nodes_from([("s", {"type": "manufacturing"}), ("t", {"type": "assembly"})])
+    >>> plan_curve(G, budget=1, methods=["optimal"], targets="edges")["optimal"].tolist()
+    [3.0, 0.0]
+    """
+    return compare_methods(G, sources, sinks, budget=budget, methods=methods, targets=targets,
+                           time_limit=time_limit, objective=objective, horizon=horizon).curve
+
+
+# --- the chart ---------------------------------------------------------------------------
+
+_STYLE = {"optimal": ("#1b7837", ""), "greedy": ("#d95f02", "7 4"), "centrality": ("#6a51a3", "2 4")}
+
+
+def curve_svg(curve: pd.DataFrame, *, title: str | None = None, ylabel: str = "max flow left",
+              width: int = 640, height: int = 360) -> str:
+    """Return the curve as a self-contained SVG document (step lines, one per method).
+
+    Text is XML-escaped and braces are written as character references, so the SVG can
+    be inlined in HTML and template engines alike. Unlimited values are not drawn.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"optimal": [80.0, 10.0, 0.0]}, index=pd.Index([0.0, 1.0, 2.0], name="budget"))
+    >>> svg = curve_svg(df, title="classic {example}")
+    >>> svg.startswith("<svg") and "classic &#123;example&#125;" in svg and "<script" not in svg
+    True
+    """
+    left, right, top, bottom = 64, 120, 40 if title else 16, 44
+    pw, ph = width - left - right, height - top - bottom
+    xs = [float(b) for b in curve.index]
+    ys = [float(v) for v in curve.to_numpy().ravel() if np.isfinite(v)]
+    xmax, ymax = max(xs[-1] if xs else 1.0, 1e-9), max(max(ys, default=1.0), 1e-9)
+    ystep, xstep = _tick(ymax), max(1.0, _tick(xmax))
+    ymax = math.ceil(ymax / ystep - 1e-9) * ystep or ystep
+
+    def px(x: float) -> float:
+        return left + pw * x / xmax
+
+    def py(y: float) -> float:
+        return top + ph * (1 - y / ymax)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" role="img">',
+           f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
+    if title:
+        out.append(f'<text x="{left}" y="22" font-size="14" font-weight="bold">{_text(title)}</text>')
+    for k in range(int(round(ymax / ystep)) + 1):
+        y = py(k * ystep)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#dddddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_text(_fmt(k * ystep))}</text>')
+    for k in range(int(xmax // xstep) + 1):
+        x = px(k * xstep)
+        out.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">{_text(_fmt(k * xstep))}</text>')
+    out.append(f'<path d="M{left} {top}V{top + ph}H{left + pw}" fill="none" stroke="#333333"/>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">budget (cost)</text>')
+    out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+               f'{_text(ylabel)}</text>')
+    for k, method in enumerate(curve.columns):
+        out += _series(method, xs, curve[method].tolist(), px, py, k, left + pw + 12, top)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _series(method: str, xs: list[float], ys: list[float], px: Any, py: Any, k: int, lx: float,
+            ly: float) -> list[str]:
+    color, dash = _STYLE.get(str(method), ("#444444", "3 3"))
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    points = [(px(x), py(y)) for x, y in zip(xs, ys) if math.isfinite(y)]
+    out = []
+    if points:  # a step line: each budget's value holds until the next budget
+        path = f"M{points[0][0]:.1f} {points[0][1]:.1f}" + "".join(f"H{x:.1f}V{y:.1f}" for x, y in points[1:])
+        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"{dashed}/>')
+    out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in points]
+    y0 = ly + 8 + 18 * k
+    out.append(f'<line x1="{lx}" y1="{y0}" x2="{lx + 22}" y2="{y0}" stroke="{color}" stroke-width="2"{dashed}/>')
+    out.append(f'<text x="{lx + 28}" y="{y0 + 4}">{_text(str(method))}</text>')
+    return out
+
+
+def _tick(span: float) -> float:
+    """Return a 1-2-5 step giving at most about six ticks over ``span``."""
+    raw = span / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def _text(value: str) -> str:
+    return escape(value, quote=True).replace("{", "&#123;").replace("}", "&#125;")

@@ -1,0 +1,107 @@
+"""The split flow network of a snapshot, laid out as paired residual CSR arcs.
+
+Vertices: node ``v`` becomes ``vin[v] -> vout[v]``; the super source is ``2n`` and the
+super sink ``2n + 1``. Forward arcs, in this order: one per edge (``vout[u] ->
+vin[v]``), one per node (``vin[v] -> vout[v]``), one per source (super source ->
+``vin[s]``) and one per sink (``vout[t]`` -> super sink). The three flow networks a
+snapshot solves (maximum flow, edge cut, node cut) share this layout and differ only
+in capacities, so it is built once per set of endpoints.
+
+Why the numbering: node ids sort in an order unrelated to geography, which scatters
+neighbours across memory. Nodes are numbered by reverse Cuthill-McKee over the road
+graph instead, with each node's two vertices side by side, and indices are int32:
+together that made the solver about 2x faster at 100k nodes (fewer cache misses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+from supplynet.engine import maxflow as mf
+from supplynet._errors import AnalysisError
+
+__all__ = ["FlowNet", "build_flownet", "locality_rank"]
+
+_INDEX_LIMIT = 2**31 - 1
+
+
+@dataclass(frozen=True, eq=False)
+class FlowNet:
+    """Residual layout arrays; see :mod:`supplynet.engine.maxflow` for their meaning.
+
+    ``vin`` / ``vout`` map node index to its two vertices; ``n_super`` counts the
+    source and sink arcs at the end of the forward arcs.
+    """
+
+    ptr: np.ndarray
+    head: np.ndarray
+    mate: np.ndarray
+    is_fwd: np.ndarray
+    fwd_pos: np.ndarray
+    vin: np.ndarray
+    vout: np.ndarray
+    source: int
+    sink: int
+    n_super: int
+
+    def work(self) -> tuple[np.ndarray, ...]:
+        """Return fresh scratch arrays for one kernel call."""
+        return mf.make_work(len(self.ptr) - 1, len(self.head))
+
+
+def locality_rank(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Return each node's rank in reverse Cuthill-McKee order of the undirected graph."""
+    ones = np.ones(len(tail), np.int8)
+    graph = csr_array((ones, (tail, head)), shape=(n, n))
+    graph = (graph + graph.T).tocsr()
+    order = reverse_cuthill_mckee(graph, symmetric_mode=True)
+    rank = np.empty(n, np.int64)
+    rank[order] = np.arange(n)
+    return rank
+
+
+def build_flownet(
+    n: int, tail: np.ndarray, head: np.ndarray, sources: np.ndarray, sinks: np.ndarray
+) -> FlowNet:
+    """Return the split network of ``n`` nodes, edges ``tail -> head`` and endpoints.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = build_flownet(2, np.array([0]), np.array([1]), np.array([0]), np.array([1]))
+    >>> len(net.ptr) - 1, len(net.head)  # 2 * 2 + 2 vertices, 2 * (1 + 2 + 1 + 1) positions
+    (6, 10)
+    """
+    m = len(tail) + n + len(sources) + len(sinks)
+    if 2 * m > _INDEX_LIMIT:
+        raise AnalysisError(f"the network is too large for the flow kernels ({m} arcs)")
+    rank = locality_rank(n, tail, head)
+    vin, vout = 2 * rank, 2 * rank + 1
+    source, sink = 2 * n, 2 * n + 1
+    ftail = np.concatenate([vout[tail], vin, np.full(len(sources), source), vout[sinks]])
+    fhead = np.concatenate([vin[head], vout, vin[sources], np.full(len(sinks), sink)])
+    tails = np.concatenate([ftail, fhead]).astype(np.int64)
+    heads = np.concatenate([fhead, ftail]).astype(np.int64)
+    # Stable sort keeps each vertex's forward arcs first, in arc order: deterministic.
+    order = np.argsort(tails, kind="stable")
+    pos_of = np.empty(2 * m, np.int64)
+    pos_of[order] = np.arange(2 * m)
+    mate_of = np.concatenate([np.arange(m, 2 * m), np.arange(m)])
+    ptr = np.zeros(2 * n + 3, np.int64)
+    np.cumsum(np.bincount(tails, minlength=2 * n + 2), out=ptr[1:])
+    arrays = {
+        "ptr": ptr.astype(np.int32),
+        "head": heads[order].astype(np.int32),
+        "mate": pos_of[mate_of[order]].astype(np.int32),
+        "is_fwd": order < m,
+        "fwd_pos": pos_of[:m],
+        "vin": vin,
+        "vout": vout,
+    }
+    for a in arrays.values():
+        a.setflags(write=False)
+    return FlowNet(**arrays, source=source, sink=sink, n_super=len(sources) + len(sinks))

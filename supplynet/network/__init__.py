@@ -1,0 +1,1 @@
+"""The network model: the graph and its geography, selectors and what-if scenarios."""

@@ -1,0 +1,1 @@
+"""Results as text, Markdown, JSON, CSV, SVG charts and GIS layers."""

@@ -1,0 +1,571 @@
+"""Results as GIS layers: the network's own features plus every metric, for QGIS or ArcGIS.
+
+:func:`result_layers` joins a :class:`~supplynet.analysis.report.Report` (and optionally an
+interdiction :class:`~supplynet.analysis.plan.Plan` and a what-if scenario's after-state) onto the
+network's nodes and edges; :func:`export_layers` runs those analyses and joins in one
+call; :func:`write_layers` writes the result atomically as
+
+* a GeoPackage with layers ``nodes`` (Point) and ``edges`` (LineString), GeoPackage 1.2
+  so that older GDAL and QGIS read it without a warning; the provenance is each layer's
+  description (QGIS shows it as the layer's abstract) and GDAL metadata items
+  (``ogrinfo`` lists them);
+* GeoJSON: one FeatureCollection of nodes then edges (a ``kind`` property tells which),
+  or with ``split=True`` a ``<stem>.nodes.geojson`` and a ``<stem>.edges.geojson``; the
+  provenance is top-level foreign members (RFC 7946, section 6.1).
+
+Every layer has an ``id`` column, the network's properties (an unlimited ``capacity`` is
+null) and the metric columns :data:`NODE_METRICS` / :data:`EDGE_METRICS`, rounded to 10
+significant digits exactly as ``report --format json`` rounds them. Output is
+deterministic: rows sorted by id, keys sorted, and GDAL's GeoPackage timestamp pinned
+(``OGR_CURRENT_DATE``), so the same command gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from supplynet._errors import OutputError
+from supplynet.render.report import json_ready
+from supplynet.io.write import atomic_path, write_atomic
+from supplynet.network.graph import graph_to_gdfs
+from supplynet.analysis.report import Progress, Report, analyse
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "NODE_METRICS",
+    "EDGE_METRICS",
+    "Layers",
+    "export_format",
+    "export_layers",
+    "geojson_text",
+    "result_layers",
+    "split_paths",
+    "write_layers",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Output formats of :func:`write_layers`.
+EXPORT_FORMATS = ("geojson", "gpkg")
+#: Metric columns of the nodes layer, in order.
+NODE_METRICS = ("flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
+                "in_min_node_cut", "interdiction_rank")
+#: Metric columns of the edges layer, in order (``country`` reads e.g. ``Iraq→Syria``).
+EDGE_METRICS = ("country", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
+                "in_min_edge_cut", "interdiction_rank")
+
+_SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson"}
+_ROUNDED = ("flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
+_REAL = (*_ROUNDED, "scenario_factor", "scenario_flow")
+#: ``last_change`` GDAL writes into a GeoPackage when no ``generated_at`` time is asked for.
+_FIXED_DATE = "1970-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The nodes and edges of a network with their metrics, and how they were made.
+
+    Attributes
+    ----------
+    nodes, edges : geopandas.GeoDataFrame
+        Indexed by id (sorted), CRS EPSG:4326; ``kind`` first, then the network's
+        properties, then the metric columns (and ``in_plan`` / scenario columns).
+    metadata : dict
+        JSON-ready provenance: ``supplynet_version``, ``network`` (with ``sha256``),
+        ``sources``, ``sinks``, ``parameters``, ``max_flow``, ``plan`` and ``scenario``
+        when given, ``generated_at`` when asked for.
+    """
+
+    nodes: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    metadata: dict[str, Any]
+
+
+# --- building the layers -------------------------------------------------------------------
+
+def _rounded(values: pd.Series) -> pd.Series:
+    """Return floats rounded as the JSON report rounds them; unlimited and missing become NaN."""
+    out = [float(f"{v:.10g}") if isinstance(v, (int, float)) and math.isfinite(v) else math.nan
+           for v in values.astype(float)]
+    return pd.Series(out, index=values.index, dtype=float)
+
+
+def _ranks(points: pd.DataFrame, kind: str, ids: pd.Index) -> pd.Series:
+    ranked = points[points["kind"] == kind]
+    lookup = dict(zip(ranked["id"], ranked["rank"]))
+    return pd.Series(pd.array([lookup.get(i) for i in ids], dtype="Int64"), index=ids)
+
+
+def _metrics(table: pd.DataFrame, points: pd.DataFrame, kind: str, cut: list[str],
+             columns: tuple[str, ...]) -> pd.DataFrame:
+    ids = table.index
+    out = pd.DataFrame(index=ids)
+    for col in columns:
+        if col in _ROUNDED:
+            out[col] = _rounded(table[col])
+        elif col == "interdiction_rank":
+            out[col] = _ranks(points, kind, ids)
+        elif col.startswith("in_min_"):
+            out[col] = ids.isin(cut)
+        else:
+            out[col] = table[col].astype(object).where(table[col].notna(), None)
+    return out
+
+
+def _join(base: gpd.GeoDataFrame, extra: pd.DataFrame, kind: str) -> gpd.GeoDataFrame:
+    """Return ``kind``, ``base``'s columns, then ``extra``'s; an input property that clashes is kept as ``NAME_input``."""
+    import geopandas as gpd
+
+    layer = f"{kind}s"
+    clash = [c for c in ("kind", *extra.columns) if c in base.columns]
+    for col in clash:
+        logger.warning("%s: the input property %r is exported as %r; %r holds supplynet's value",
+                       layer, col, f"{col}_input", col)
+    base = base.rename(columns={c: f"{c}_input" for c in clash})
+    geometry = base.geometry
+    out = pd.concat([base.drop(columns=geometry.name), extra.reindex(base.index)], axis=1)
+    out.insert(0, "kind", kind)
+    return gpd.GeoDataFrame(out, geometry=geometry.to_numpy(), crs=base.crs).rename_axis("id")
+
+
+def _plan_columns(plan: Any, nodes: pd.Index, edges: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (pd.DataFrame({"in_plan": nodes.isin(plan.selected_nodes)}, index=nodes),
+            pd.DataFrame({"in_plan": edges.isin(plan.selected_edges)}, index=edges))
+
+
+def result_layers(
+    G: nx.MultiDiGraph,
+    report: Report,
+    *,
+    plan: Any = None,
+    scenario: Any = None,
+    scenario_source: dict[str, Any] | None = None,
+) -> Layers:
+    """Return the network's nodes and edges with every metric of ``report`` as columns.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network the report was made from; never changed.
+    report : Report
+        From :func:`supplynet.analysis.report.analyse` on ``G``.
+    plan : supplynet.analysis.plan.Plan, optional
+        Adds a boolean ``in_plan`` column to both layers.
+    scenario : supplynet.network.scenarios.Scenario, optional
+        Adds its after-state: ``scenario_removed``, ``scenario_factor`` and
+        ``scenario_flow`` columns, and a ``scenario`` summary in the metadata.
+    scenario_source : dict, optional
+        Where the scenario came from (``file``, ``sha256``), recorded with it.
+
+    Returns
+    -------
+    Layers
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> G = nx.MultiDiGraph(crs="EPSG:4326", name="tiny", sha256="0" * 64)
+    >>> for n, t, x, c in [("f", "manufacturing", 44.0, 2.0), ("h", "hub", 45.0, 1.0), ("a", "assembly", 46.0, 2.0)]:
+    ...     G.add_node(n, type=t, name=n.upper(), x=x, y=33.0, cost=c, interdictable=True)
+    >>> for k, u, v, x, cap in [("e1", "f", "h", 44.0, 5.0), ("e2", "h", "a", 45.0, 3.0)]:
+    ...     _ = G.add_edge(u, v, key=k, length=10, capacity=cap, cost=1.0, interdictable=True,
+    ...                    geometry=LineString([(x, 33.0), (x + 1, 33.0)]))
+    >>> layers = result_layers(G, analyse(G))
+    >>> layers.nodes.loc[["h"], ["flow", "flow_loss", "in_min_node_cut", "interdiction_rank"]].to_dict("records")
+    [{'flow': 3.0, 'flow_loss': 3.0, 'in_min_node_cut': True, 'interdiction_rank': 3}]
+    >>> layers.edges["in_min_edge_cut"].to_dict(), layers.metadata["max_flow"]
+    ({'e1': False, 'e2': True}, 3)
+    """
+    base_nodes, base_edges = graph_to_gdfs(G)
+    base_nodes, base_edges = base_nodes.sort_index(), base_edges.sort_index()
+    node_extra = _metrics(report.nodes.reindex(base_nodes.index), report.points, "node",
+                          report.min_node_cut["nodes"], NODE_METRICS)
+    edge_extra = _metrics(report.edges.reindex(base_edges.index), report.points, "edge",
+                          [e["id"] for e in report.min_edge_cut["edges"]], EDGE_METRICS)
+    metadata = {**report.provenance(), "max_flow": report.max_flow}
+    if plan is not None:
+        n_plan, e_plan = _plan_columns(plan, base_nodes.index, base_edges.index)
+        node_extra, edge_extra = node_extra.join(n_plan), edge_extra.join(e_plan)
+        metadata["plan"] = {**plan.to_dict(), "targets": plan.targets, "objective": plan.objective}
+    if scenario is not None:
+        n_scen, e_scen, meta = _scenario_columns(G, report, scenario, scenario_source, base_nodes.index,
+                                                 base_edges.index)
+        node_extra, edge_extra = node_extra.join(n_scen), edge_extra.join(e_scen)
+        metadata["scenario"] = meta
+    nodes = _join(base_nodes, node_extra, "node")
+    edges = _join(base_edges, edge_extra, "edge")
+    return Layers(nodes=nodes, edges=edges, metadata=json_ready(metadata))
+
+
+def _scenario_columns(G: nx.MultiDiGraph, report: Report, scenario: Any, source: dict[str, Any] | None,
+                      nodes: pd.Index, edges: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Return the after-state of a what-if scenario per node and edge, and its summary.
+
+    ``scenario_removed`` (an edge at a removed node is removed with it),
+    ``scenario_factor`` (capacity multiplier: 1 untouched, 0 removed) and
+    ``scenario_flow`` (flow through the element in the max flow after the scenario).
+    """
+    from supplynet.analysis.flow import compile_network
+    from supplynet.analysis.whatif import WhatIf
+
+    snap = compile_network(G, report.sources, report.sinks)
+    impact = WhatIf(snap, graph=G).evaluate(scenario)
+    after = snap.max_flow_arrays(list(scenario.remove_nodes), list(scenario.remove_edges),
+                                 dict(scenario.node_factors) or None, dict(scenario.edge_factors) or None)
+    gone_nodes = set(scenario.remove_nodes)
+    ends = {k: (u, v) for u, v, k in G.edges(keys=True)}
+    gone_edges = set(scenario.remove_edges) | {k for k, (u, v) in ends.items() if u in gone_nodes or v in gone_nodes}
+    factors = scenario.degraded
+    frames = []
+    for ids, gone, flows, order in ((nodes, gone_nodes, after.node_flow, snap.nodes),
+                                    (edges, gone_edges, after.edge_flow, snap.edges)):
+        flow = pd.Series(flows, index=list(order), dtype=float).reindex(ids)
+        frames.append(pd.DataFrame({
+            "scenario_removed": ids.isin(sorted(gone)),
+            "scenario_factor": [0.0 if i in gone else float(factors.get(i, 1.0)) for i in ids],
+            "scenario_flow": _rounded(flow.where(~ids.isin(sorted(gone)), 0.0)),
+        }, index=ids))
+    row = impact.row()
+    row["min_edge_cut"] = {"capacity": row.pop("min_edge_cut_capacity"), "edges": row.pop("min_edge_cut")}
+    meta = {**(source or {}), **row, "description": impact.description or None}
+    return frames[0], frames[1], meta
+
+
+def export_layers(
+    G: nx.MultiDiGraph,
+    sources: Any = None,
+    sinks: Any = None,
+    *,
+    top: int = 10,
+    betweenness_k: int | None = None,
+    seed: int = 0,
+    plan_budget: float | None = None,
+    plan_method: str = "optimal",
+    plan_targets: str = "both",
+    plan_time_limit: float | None = None,
+    scenario: Any = None,
+    scenario_file: str | os.PathLike[str] | None = None,
+    generated_at: str | None = None,
+    progress: Progress | None = None,
+) -> Layers:
+    """Return the result :class:`Layers` of a network: analyse it, plan if asked, join.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+    sources, sinks : selector string, iterable of ids, or None
+        As for :func:`supplynet.analysis.report.analyse`.
+    top, betweenness_k, seed : int
+        As for :func:`supplynet.analysis.report.analyse` (``top`` points get an ``interdiction_rank``).
+    plan_budget : float, optional
+        Also plan interdiction within this budget (:func:`supplynet.analysis.plan.plan_interdiction`)
+        and mark the plan in an ``in_plan`` column.
+    plan_method, plan_targets, plan_time_limit
+        Passed to the planner.
+    scenario : supplynet.network.scenarios.Scenario, optional
+        Add this what-if scenario's after-state (see :func:`result_layers`).
+    scenario_file : path-like, optional
+        The file the scenario was read from; its name and SHA-256 go into the metadata.
+    generated_at : str, optional
+        A UTC time to record (see :func:`supplynet.io.write.utc_timestamp`); None keeps the
+        output byte-identical between runs.
+    progress : callable(done, total), optional
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from supplynet import read_network
+    >>> path = Path(tempfile.mkdtemp()) / "net.geojson"
+    >>> pt = lambda i, t, x: {"type": "Feature", "properties": {"id": i, "type": t},
+    ...                       "geometry": {"type": "Point", "coordinates": [x, 33.0]}}
+    >>> ed = {"type": "Feature", "geometry": None,
+    ...       "properties": {"id": "e1", "source": "f", "target": "a", "capacity": 4}}
+    >>> _ = path.write_text(json.dumps({"type": "FeatureCollection",
+    ...                                 "features": [pt("f", "manufacturing", 44), pt("a", "assembly", 45), ed]}))
+    >>> layers = export_layers(read_network(path), plan_budget=1, plan_method="greedy")
+    >>> layers.edges.loc[["e1"], ["flow", "in_min_edge_cut", "in_plan"]].to_dict("records")
+    [{'flow': 4.0, 'in_min_edge_cut': True, 'in_plan': False}]
+    """
+    report = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=progress)
+    report.generated_at = generated_at
+    plan = None
+    if plan_budget is not None:
+        from supplynet.analysis.plan import plan_interdiction
+
+        plan = plan_interdiction(G, report.sources, report.sinks, budget=plan_budget, method=plan_method,
+                                 targets=plan_targets, time_limit=plan_time_limit)
+    source = None
+    if scenario_file is not None:
+        source = {"file": str(scenario_file), "sha256": hashlib.sha256(Path(scenario_file).read_bytes()).hexdigest()}
+    return result_layers(G, report, plan=plan, scenario=scenario, scenario_source=source)
+
+
+# --- GeoJSON -------------------------------------------------------------------------------
+
+def _value(value: Any, rounded: bool) -> Any:
+    """Return a JSON value: NaN/NA/inf become null; integral floats whole numbers, except metrics."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if rounded:  # a metric stays a float (105.0), so GDAL types the field Real whatever the values
+            return float(f"{value:.10g}")
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, (dict, list, tuple)):
+        return json_ready(value)
+    return value
+
+
+def _features(gdf: gpd.GeoDataFrame) -> Iterator[str]:
+    from shapely.geometry import mapping
+
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    rounded = {c: c in _REAL for c in cols}
+    for ident, row, geom in zip(gdf.index, gdf[cols].itertuples(index=False, name=None), gdf.geometry):
+        props = {"id": ident, **{c: _value(v, rounded[c]) for c, v in zip(cols, row)}}
+        geometry = None if geom is None else mapping(geom)
+        feature = {"type": "Feature", "properties": props, "geometry": geometry}
+        yield json.dumps(feature, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def geojson_text(layers: Layers, which: str = "both") -> str:
+    """Return ``"nodes"``, ``"edges"`` or ``"both"`` as one GeoJSON FeatureCollection.
+
+    One feature per line, nodes then edges sorted by id, properties sorted by key; the
+    provenance as top-level members before ``features``. A single layer also gets a
+    ``name`` member (``nodes`` / ``edges``), which GDAL takes as the layer name.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> pts = gpd.GeoDataFrame({"kind": ["node"], "flow": [2.5]}, index=pd.Index(["a"], name="id"),
+    ...                        geometry=[shapely.Point(44, 33)], crs="EPSG:4326")
+    >>> print(geojson_text(Layers(pts, pts.iloc[:0], {"supplynet_version": "0"}), "nodes"))
+    {"type": "FeatureCollection",
+    "name": "nodes",
+    "supplynet_version": "0",
+    "features": [
+    {"geometry": {"coordinates": [44.0, 33.0], "type": "Point"}, "properties": {"flow": 2.5, "id": "a", "kind": "node"}, "type": "Feature"}
+    ]}
+    <BLANKLINE>
+    """
+    if which not in ("nodes", "edges", "both"):
+        raise ValueError(f"which must be 'nodes', 'edges' or 'both', got {which!r}")
+    members = dict(layers.metadata)
+    if which != "both":
+        members = {"name": which, **members}
+    head = ['{"type": "FeatureCollection",']
+    head += [f"{json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=False)},"
+             for k, v in sorted(members.items()) if k not in ("type", "features")]
+    frames = [layers.nodes, layers.edges] if which == "both" else [getattr(layers, which)]
+    feats = [f for gdf in frames for f in _features(gdf)]
+    return "\n".join([*head, '"features": [', ",\n".join(feats), "]}"]).replace("[\n]}", "[]}") + "\n"
+
+
+# --- GeoPackage ----------------------------------------------------------------------------
+
+def _gpkg_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy whose every column has one OGR type: mixed or nested values become JSON text."""
+    out = gdf.reset_index()
+    for col in out.columns:
+        if col == out.geometry.name or out[col].dtype != object:
+            continue
+        values = [v for v in out[col] if v is not None and v is not pd.NA
+                  and not (isinstance(v, float) and math.isnan(v))]
+        if all(isinstance(v, bool) for v in values):
+            out[col] = pd.array([None if v is None or v is pd.NA else bool(v) for v in out[col]], dtype="boolean")
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        elif not all(isinstance(v, str) for v in values):
+            out[col] = [v if v is None or isinstance(v, str) else json.dumps(json_ready(v), sort_keys=True)
+                        for v in out[col]]
+    return out
+
+
+def _flat(meta: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Return nested metadata as flat GDAL metadata items (lists as JSON, None left out)."""
+    out: dict[str, str] = {}
+    for key, value in meta.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}_"))
+        elif isinstance(value, list):
+            out[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        elif value is not None:
+            out[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return dict(sorted(out.items()))
+
+
+def _description(meta: dict[str, Any], layer: str) -> str:
+    net = meta["network"]
+    params = meta["parameters"]
+    bet = params["betweenness"]
+    lines = [
+        f"supplynet {meta['supplynet_version']} results ({layer}) for {net.get('name') or net.get('source')}.",
+        f"Input: {net.get('source')}, SHA-256 {net.get('sha256')}.",
+        f"Sources: {', '.join(meta['sources']) or 'none'}. Sinks: {', '.join(meta['sinks']) or 'none'}.",
+        f"Max flow: {'unlimited' if meta['max_flow'] is None else meta['max_flow']} units per period; "
+        f"top {params['top']} interdiction points ranked; betweenness "
+        + (f"sampled from {bet['k']} sources (seed {bet['seed']})." if bet["method"] == "sampled" else "exact."),
+    ]
+    if "plan" in meta:
+        plan = meta["plan"]
+        lines.append(f"Plan: {plan['method']}, budget {plan['budget']}, selected "
+                     f"{', '.join(plan['selected']) or 'nothing'} (column in_plan).")
+    if "scenario" in meta:
+        scen = meta["scenario"]
+        lines.append(f"Scenario: {scen.get('name')}" + (f" from {scen['file']}" if scen.get("file") else "")
+                     + f", max flow after {'unlimited' if scen['max_flow_after'] is None else scen['max_flow_after']}"
+                     " (columns scenario_removed, scenario_factor, scenario_flow).")
+    if "generated_at" in meta:
+        lines.append(f"Generated at {meta['generated_at']}.")
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _gdal_date(value: str) -> Iterator[None]:
+    """Pin the timestamp GDAL writes into a GeoPackage (config option ``OGR_CURRENT_DATE``)."""
+    import pyogrio
+
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": value})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+
+
+def _write_gpkg(layers: Layers, path: Path) -> None:
+    import pyogrio
+
+    meta = layers.metadata
+    stamp = meta.get("generated_at")
+    date = f"{stamp[:19]}.000Z" if stamp else _FIXED_DATE
+    items = _flat(meta)
+    name = meta["network"].get("name") or meta["network"].get("source")
+    with _gdal_date(date):
+        for layer, gdf, geom_type in (("nodes", layers.nodes, "Point"), ("edges", layers.edges, "LineString")):
+            pyogrio.write_dataframe(
+                _gpkg_frame(gdf), path, layer=layer, driver="GPKG", geometry_type=geom_type,
+                dataset_options={"VERSION": "1.2"},
+                layer_options={"IDENTIFIER": f"supplynet {layer}: {name}", "DESCRIPTION": _description(meta, layer),
+                               "SPATIAL_INDEX": "YES"},
+                layer_metadata=items,
+            )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def export_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Return the export format of ``path``: ``fmt`` if given, else from the suffix.
+
+    Raises
+    ------
+    OutputError
+        The suffix is not ``.gpkg``, ``.geojson`` or ``.json`` and no ``fmt`` was given.
+
+    Examples
+    --------
+    >>> export_format("out/results.GPKG"), export_format("r.json"), export_format("r.txt", "geojson")
+    ('gpkg', 'geojson', 'geojson')
+    """
+    if fmt is not None:
+        if fmt not in EXPORT_FORMATS:
+            raise OutputError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+        return fmt
+    found = _SUFFIXES.get(Path(path).suffix.lower())
+    if found is None:
+        raise OutputError(f"cannot tell the format of {path} from its suffix; use .gpkg or .geojson "
+                          "(or give the format)")
+    return found
+
+
+def split_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Return the nodes and edges files of a split GeoJSON export: ``<stem>.nodes<suffix>`` ...
+
+    Examples
+    --------
+    >>> [p.name for p in split_paths("out/results.geojson")]
+    ['results.nodes.geojson', 'results.edges.geojson']
+    """
+    p = Path(path)
+    suffix = p.suffix or ".geojson"
+    return p.with_name(f"{p.stem}.nodes{suffix}"), p.with_name(f"{p.stem}.edges{suffix}")
+
+
+def write_layers(
+    layers: Layers,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    split: bool = False,
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write result layers atomically as a GeoPackage or GeoJSON; return the files written.
+
+    Parameters
+    ----------
+    layers : Layers
+    path : path-like
+        The output file; its suffix picks the format unless ``fmt`` is given.
+    fmt : {"gpkg", "geojson"}, optional
+    split : bool
+        GeoJSON only: write the nodes and the edges to two files (:func:`split_paths`).
+    overwrite : bool
+        Replace existing files; without it an existing file is refused and nothing is written.
+
+    Raises
+    ------
+    OutputError
+        A file exists without ``overwrite``, the folder is missing, or ``split`` with a GeoPackage.
+
+    Examples
+    --------
+    >>> import tempfile, geopandas as gpd, shapely
+    >>> pts = gpd.GeoDataFrame({"kind": ["node"]}, index=pd.Index(["a"], name="id"),
+    ...                        geometry=[shapely.Point(44, 33)], crs="EPSG:4326")
+    >>> out = Path(tempfile.mkdtemp()) / "r.geojson"
+    >>> [p.name for p in write_layers(Layers(pts, pts.iloc[:0], {}), out, split=True)]
+    ['r.nodes.geojson', 'r.edges.geojson']
+    """
+    fmt = export_format(path, fmt)
+    if split and fmt != "geojson":
+        raise OutputError("a GeoPackage holds the nodes and the edges as two layers already; "
+                          "split applies to GeoJSON only")
+    if fmt == "gpkg":
+        targets = [Path(path)]
+    else:
+        targets = list(split_paths(path)) if split else [Path(path)]
+    if not overwrite:
+        for target in targets:  # refuse before writing any of them
+            if target.exists():
+                raise OutputError(f"{target} already exists; pass --overwrite to replace it")
+    if fmt == "gpkg":
+        with atomic_path(targets[0], overwrite=overwrite, fresh=True) as tmp:
+            _write_gpkg(layers, tmp)
+    elif split:
+        for target, which in zip(targets, ("nodes", "edges")):
+            write_atomic(target, geojson_text(layers, which), overwrite=overwrite)
+    else:
+        write_atomic(targets[0], geojson_text(layers), overwrite=overwrite)
+    logger.info("wrote %s", ", ".join(str(t) for t in targets))
+    return targets
