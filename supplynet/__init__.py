@@ -29,13 +29,14 @@ from supplynet.analysis.centrality import (
     supply_betweenness,
 )
 from supplynet.analysis.flow import flow_loss, max_flow, min_edge_cut, min_node_cut
-from supplynet.analysis.report import Report, analyse, format_report
+from supplynet.analysis.report import Report, analyse
 from supplynet.analysis.summary import network_summary
 from supplynet.analysis.whatif import Impact, WhatIf, sweep, sweep_nodes, what_if
 from supplynet.engine.snapshot import Snapshot, compile_network
 from supplynet.io.validate import ValidationReport
 from supplynet.network.graph import graph_from_gdfs, graph_to_gdfs, load_network, read_gdfs, read_network
 from supplynet.network.scenarios import Scenario, load_scenarios, make_scenario
+from supplynet.render.report import format_report
 
 # Public names that live in modules too heavy to import eagerly (folium, the MILP).
 _LAZY = {

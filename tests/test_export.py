@@ -18,7 +18,8 @@ from supplynet import OutputError, read_network
 from tests.conftest import program
 from supplynet.render.layers import (EDGE_METRICS, NODE_METRICS, Layers, export_layers, geojson_text, result_layers,
                               split_paths, write_layers)
-from supplynet.analysis.report import analyse, format_report
+from supplynet.analysis.report import analyse
+from supplynet.render.report import format_report
 
 
 

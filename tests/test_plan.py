@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplynet import read_network
-from supplynet.analysis.plan import (TARGETS, budget_steps, compare_methods, curve_svg, plan_curve,
-                            plan_interdiction)
+from supplynet.analysis.plan import TARGETS, budget_steps, compare_methods, plan_curve, plan_interdiction
+from supplynet.render.chart import curve_svg
 
 Element = tuple[str, str]  # (id, kind): the canonical order of candidates
 

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplynet.render import report as _formats
 from supplynet import read_network
-from supplynet.analysis.report import analyse, format_report
+from supplynet.analysis.report import analyse
+from supplynet.render import encode
+from supplynet.render.report import format_report, json_chunks
 
 
 def _split_max_flow(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> float:
@@ -229,20 +230,28 @@ def _tables(draw: st.DrawFn) -> pd.DataFrame:
 def test_record_texts_match_the_encoder(df: pd.DataFrame) -> None:
     """The column-wise record writer gives the bytes of encoding each record dict."""
     cols = tuple(df.columns)
-    expected = [_formats._ROW_ENCODE(rec) for rec in _formats._records(df, cols)]
-    assert _formats._row_texts(df, cols) == expected
-    for text, rec in zip(expected, _formats._records(df, cols)):
+    expected = [encode.encode_line(rec) for rec in encode.records(df, cols)]
+    assert encode.row_texts(df, cols) == expected
+    for text, rec in zip(expected, encode.records(df, cols)):
         assert json.loads(text) == rec
 
 
 def test_json_pieces_join_to_the_dict_layout(diamond: nx.MultiDiGraph, monkeypatch) -> None:
     """Records split into pieces (two per piece here) still lay out as one JSON object."""
-    monkeypatch.setattr(_formats, "_ROWS_PER_PIECE", 2)
     r = analyse(diamond)
-    pieces = _formats.json_chunks(r)
-    assert len(pieces) > 6
-    assert "".join(pieces) == _formats.dumps_rows(_formats.report_dict(r)) == format_report(r, "json")
-    assert json.loads("".join(pieces)) == _formats.report_dict(r)
+    whole = format_report(r, "json")
+    monkeypatch.setattr(encode, "ROWS_PER_PIECE", 2)
+    pieces = json_chunks(r)
+    assert len(pieces) > 6 and "".join(pieces) == whole
+    tables = {"nodes": r.nodes, "edges": r.edges, "interdiction_points": r.points.set_index("id")}
+    expected = encode.json_ready({
+        **r.provenance(), "max_flow": r.max_flow, "unlimited_path": r.unlimited_path,
+        "bottleneck_nodes": r.bottleneck_nodes, "min_edge_cut": r.min_edge_cut, "min_node_cut": r.min_node_cut,
+        "notes": r.notes, **{k: [{"id": i, **row} for i, row in zip(df.index, df.to_dict("records"))]
+                             for k, df in tables.items()}})
+    assert json.loads(whole) == expected
+    records = [line for line in whole.splitlines() if line.startswith('    {"')]
+    assert len(records) == sum(len(df) for df in tables.values())  # a record a line
 
 
 def test_ranking_from_the_snapshot_matches_the_graph(corridor_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The interdiction report: every analysis of one network gathered into one result.
 
 :func:`analyse` runs the kernels once on a compiled snapshot; :class:`Report` holds the
-results keyed by id; :func:`format_report` renders it as text, Markdown, JSON or CSV (see
-:mod:`supplynet.render.report`). Floats are rounded only there, so the same input always gives
+results keyed by id; :func:`supplynet.render.report.format_report` renders it as text,
+Markdown, JSON or CSV. Floats are rounded only there, so the same input always gives
 byte-identical output.
 """
 
@@ -25,12 +25,9 @@ from supplynet.analysis.centrality import betweenness, edge_betweenness, edge_su
 from supplynet.analysis.flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
 from supplynet.analysis.ranking import rank_points, unlimited_path
 
-__all__ = ["Report", "analyse", "format_report", "FORMATS"]
+__all__ = ["Report", "analyse"]
 
 logger = logging.getLogger(__name__)
-
-#: Output formats of :func:`format_report`.
-FORMATS = ("text", "markdown", "json", "csv")
 
 Progress = Callable[[int, int], None]
 
@@ -311,17 +308,3 @@ def _notes(r: Report) -> list[str]:
         )
     return notes
 
-
-def format_report(report: Report, fmt: str = "text") -> str:
-    """Return the report rendered as ``text``, ``markdown``, ``json`` or ``csv``."""
-    from supplynet.render import report as _formats
-
-    renderers = {
-        "text": _formats.to_text,
-        "markdown": _formats.to_markdown,
-        "json": _formats.to_json,
-        "csv": _formats.to_csv,
-    }
-    if fmt not in renderers:
-        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return renderers[fmt](report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -10,7 +9,7 @@ import networkx as nx
 
 from supplynet.network.selectors import default_sinks, default_sources
 
-__all__ = ["network_summary", "format_summary"]
+__all__ = ["network_summary"]
 
 
 def network_summary(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -72,30 +71,3 @@ def _reaches(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> bool:
                 stack.append(nxt)
     return False
 
-
-def format_summary(summary: dict[str, Any], fmt: str = "text") -> str:
-    """Return the summary as ``"text"`` for a terminal or as ``"json"``."""
-    if fmt == "json":
-        return json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    s = summary
-    lines = [f"network      {s['name'] or '(unnamed)'}  ({s['source']})"]
-    if s["description"]:
-        lines.append(f"description  {s['description']}")
-    lines.append(f"nodes        {s['nodes']}: " + _counts(s["node_types"]))
-    lines.append(f"edges        {s['edges']}: " + _counts(s["edge_modes"]))
-    lines.append(f"countries    " + _counts(s["countries"]))
-    lines.append(f"border edges {s['border_edges']}")
-    lines.append(f"sources      {len(s['sources'])} (type=manufacturing): " + (", ".join(s["sources"]) or "none"))
-    lines.append(f"sinks        {len(s['sinks'])} (type=assembly): " + (", ".join(s["sinks"]) or "none"))
-    lines.append(f"length       {s['total_length_km']:,.1f} km of edges")
-    if s["bbox"]:
-        w, so, e, n = s["bbox"]
-        lines.append(f"extent       lon {w:.2f} .. {e:.2f}, lat {so:.2f} .. {n:.2f}")
-    lines.append(f"components   {s['components']} weakly connected")
-    reach = "yes" if s["source_reaches_sink"] else "NO: no source reaches any sink"
-    lines.append(f"connected    {reach}")
-    return "\n".join(lines) + "\n"
-
-
-def _counts(counter: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counter.items()) or "none"

@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from supplynet._errors import OutputError
-from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, network_argument, read,
-                      timestamp_option, write_output)
+from supplynet.cli.options import (Progress, betweenness_options, check_outputs, edges_option, endpoint_options,
+                                   network_argument, read, timestamp_option, write_output)
 
 __all__ = ["export"]
 
@@ -27,10 +27,7 @@ __all__ = ["export"]
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points get an interdiction_rank.")
-@click.option("--betweenness-k", type=click.IntRange(1), default=None,
-              help="Estimate betweenness from this many sampled sources (default: exact up to the "
-                   "exact limit, sampled above it).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")
+@betweenness_options
 @click.option("--plan-budget", type=click.FloatRange(min=0), default=None, metavar="B",
               help="Also plan interdiction within budget B and add an in_plan column.")
 @click.option("--plan-method", type=click.Choice(["optimal", "greedy", "centrality"]), default="optimal",

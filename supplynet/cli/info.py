@@ -15,6 +15,7 @@ __all__ = ["info"]
 @format_option("text", "json")
 def info(network: str, edges: str | None, fmt: str) -> None:
     """Print NETWORK's nodes and edges by type and mode, countries, extent and connectivity."""
-    from supplynet.analysis.summary import format_summary, network_summary
+    from supplynet.analysis.summary import network_summary
+    from supplynet.render.summary import format_summary
 
     click.echo(format_summary(network_summary(read(network, edges)), fmt), nl=False)

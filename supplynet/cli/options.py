@@ -13,7 +13,7 @@ from supplynet._errors import OutputError
 from supplynet.io.write import write_atomic
 
 __all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read",
-           "timestamp_option", "check_outputs"]
+           "timestamp_option", "check_outputs", "endpoint_options", "betweenness_options", "Progress"]
 
 
 def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -96,6 +96,16 @@ def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Sink selector, e.g. type=assembly or id=a,b [default: type=assembly].")(f)
     return click.option("--sources", default=None, metavar="SEL",
                         help="Source selector, e.g. type=manufacturing or id=a,b [default: type=manufacturing].")(f)
+
+
+def betweenness_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--betweenness-k K`` and ``--seed N``: how all-pairs betweenness is sampled."""
+    f = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")(f)
+    return click.option(
+        "--betweenness-k", type=click.IntRange(1), default=None,
+        help="Estimate betweenness from this many sampled sources (default: exact on networks up to "
+             "the exact limit, sampled above it).",
+    )(f)
 
 
 class Progress:

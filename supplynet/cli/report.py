@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option, network_argument,
-                      output_options, read, timestamp_option, write_output)
+from supplynet.cli.options import (Progress, betweenness_options, check_outputs, edges_option, endpoint_options,
+                                   format_option, network_argument, output_options, read, timestamp_option,
+                                   write_output)
 
 __all__ = ["report"]
 
@@ -20,10 +21,7 @@ __all__ = ["report"]
 @endpoint_options
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points to rank.")
-@click.option("--betweenness-k", type=click.IntRange(1), default=None,
-              help="Estimate betweenness from this many sampled sources (default: exact on networks "
-                   "up to the exact limit, sampled above it).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")
+@betweenness_options
 @format_option("text", "markdown", "json", "csv")
 @output_options
 @timestamp_option
@@ -35,9 +33,9 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     NETWORK may be - for GeoJSON on standard input. The same command on the same input
     gives byte-identical output; --timestamp adds the time of the run.
     """
-    from supplynet.render.report import json_chunks
+    from supplynet.analysis.report import analyse
     from supplynet.io.write import utc_timestamp
-    from supplynet.analysis.report import analyse, format_report
+    from supplynet.render.report import report_pieces
 
     if output:  # refuse before the analysis, not after it
         check_outputs([output], overwrite=overwrite, inputs=(network, edges))
@@ -49,5 +47,4 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
         bar.close()
     if timestamp:
         result.generated_at = utc_timestamp()
-    text = json_chunks(result) if fmt == "json" else format_report(result, fmt)  # JSON: 100 MB at 100k
-    write_output(text, output, overwrite=overwrite, inputs=(network, edges))
+    write_output(report_pieces(result, fmt), output, overwrite=overwrite, inputs=(network, edges))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (Progress, edges_option, endpoint_options, format_option, network_argument,
-                      output_options, read, write_output)
+                                   output_options, read, write_output)
 
 __all__ = ["whatif"]
 

@@ -189,13 +189,13 @@ def _plan_info(plan: Any, curve: Any = None) -> dict[str, Any] | None:
     """Return what the legend says of an interdiction plan (None without one).
 
     The curve becomes an inline SVG of numbers and fixed words only (no input text), which
-    :func:`supplynet.analysis.plan.curve_svg` writes without template syntax.
+    :func:`supplynet.render.chart.curve_svg` writes without template syntax.
     """
     if plan is None:
         return None
     chart = None
     if curve is not None and len(curve) > 1:
-        from supplynet.analysis.plan import curve_svg
+        from supplynet.render.chart import curve_svg
 
         ylabel = "flow-days left" if plan.objective == "flow-days" else "max flow left"
         chart = curve_svg(curve, ylabel=ylabel, width=330, height=190)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import math
 import os
@@ -38,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from supplynet._errors import OutputError
-from supplynet.render.report import json_ready
+from supplynet.render.encode import dumps, encode_line, json_ready
+from supplynet.render.numbers import clean_number
 from supplynet.io.write import atomic_path, write_atomic
 from supplynet.network.graph import graph_to_gdfs
 from supplynet.analysis.report import Progress, Report, analyse
@@ -101,8 +101,8 @@ class Layers:
 
 def _rounded(values: pd.Series) -> pd.Series:
     """Return floats rounded as the JSON report rounds them; unlimited and missing become NaN."""
-    out = [float(f"{v:.10g}") if isinstance(v, (int, float)) and math.isfinite(v) else math.nan
-           for v in values.astype(float)]
+    out = [clean_number(v, keep_float=True) for v in values.astype(float).tolist()]
+    out = [math.nan if v is None else v for v in out]
     return pd.Series(out, index=values.index, dtype=float)
 
 
@@ -318,33 +318,24 @@ def export_layers(
 
 # --- GeoJSON -------------------------------------------------------------------------------
 
-def _value(value: Any, rounded: bool) -> Any:
-    """Return a JSON value: NaN/NA/inf become null; integral floats whole numbers, except metrics."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if rounded:  # a metric stays a float (105.0), so GDAL types the field Real whatever the values
-            return float(f"{value:.10g}")
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    if isinstance(value, (dict, list, tuple)):
-        return json_ready(value)
-    return value
+def _value(value: Any, real: bool) -> Any:
+    """Return a JSON value (:func:`~supplynet.render.encode.json_ready`); a ``real`` column's
+    floats stay floats (105.0), so that GDAL types the field Real whatever the values."""
+    if real and isinstance(value, (float, np.floating)):
+        return clean_number(value, keep_float=True)
+    return json_ready(value)
 
 
 def _features(gdf: gpd.GeoDataFrame) -> Iterator[str]:
     from shapely.geometry import mapping
 
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    rounded = {c: c in _REAL for c in cols}
+    real = {c: c in _REAL for c in cols}
     for ident, row, geom in zip(gdf.index, gdf[cols].itertuples(index=False, name=None), gdf.geometry):
-        props = {"id": ident, **{c: _value(v, rounded[c]) for c, v in zip(cols, row)}}
+        props = {"id": ident, **{c: _value(v, real[c]) for c, v in zip(cols, row)}}
         geometry = None if geom is None else mapping(geom)
         feature = {"type": "Feature", "properties": props, "geometry": geometry}
-        yield json.dumps(feature, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        yield encode_line(feature)
 
 
 def geojson_text(layers: Layers, which: str = "both") -> str:
@@ -374,7 +365,7 @@ def geojson_text(layers: Layers, which: str = "both") -> str:
     if which != "both":
         members = {"name": which, **members}
     head = ['{"type": "FeatureCollection",']
-    head += [f"{json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=False)},"
+    head += [f"{encode_line(k)}: {encode_line(v)},"
              for k, v in sorted(members.items()) if k not in ("type", "features")]
     frames = [layers.nodes, layers.edges] if which == "both" else [getattr(layers, which)]
     feats = [f for gdf in frames for f in _features(gdf)]
@@ -396,7 +387,7 @@ def _gpkg_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
         elif not all(isinstance(v, str) for v in values):
-            out[col] = [v if v is None or isinstance(v, str) else json.dumps(json_ready(v), sort_keys=True)
+            out[col] = [v if v is None or isinstance(v, str) else dumps(v, indent=None)
                         for v in out[col]]
     return out
 
@@ -409,7 +400,7 @@ def _flat(meta: dict[str, Any], prefix: str = "") -> dict[str, str]:
         if isinstance(value, dict):
             out.update(_flat(value, f"{name}_"))
         elif isinstance(value, list):
-            out[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            out[name] = encode_line(value)
         elif value is not None:
             out[name] = str(value).lower() if isinstance(value, bool) else str(value)
     return dict(sorted(out.items()))

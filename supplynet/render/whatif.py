@@ -1,24 +1,23 @@
 """Render what-if impacts side by side as text, Markdown, JSON or CSV.
 
-Floats are rounded only here (10 significant digits in JSON and CSV, as the report),
-keys are sorted and nothing depends on the clock, so equal inputs give equal bytes.
-Unlimited and undefined figures are ``null`` in JSON, empty in CSV.
+Numbers are written by :mod:`supplynet.render.numbers` (10 significant digits in JSON and
+CSV, as the report), keys are sorted and nothing depends on the clock, so equal inputs give
+equal bytes. Unlimited and undefined figures are ``null`` in JSON, empty in CSV.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from supplynet._version import __version__
-from supplynet.render.report import _num, clean_number
 from supplynet.analysis.whatif import Impact, WhatIf
+from supplynet.render.encode import dumps, json_ready
+from supplynet.render.formats import pick_writer
+from supplynet.render.numbers import format_number, format_percent
+from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
 
-__all__ = ["whatif_dict", "format_whatif", "FORMATS"]
+__all__ = ["FORMATS", "format_whatif", "whatif_dict", "impact_dict"]
 
 #: Output formats of :func:`format_whatif`.
 FORMATS = ("text", "markdown", "json", "csv")
@@ -28,17 +27,9 @@ _CSV_COLUMNS = ("name", "removed", "degraded", "max_flow_before", "max_flow_afte
                 "detour_km", "min_edge_cut_capacity", "min_edge_cut", "top_nodes", "flow_days_denied")
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return clean_number(obj)
-
-
 def impact_dict(impact: Impact) -> dict[str, Any]:
     """Return one scenario's JSON object (unlimited and undefined figures as None)."""
-    return _clean({
+    return json_ready({
         "name": impact.name, "description": impact.description, "removed": impact.removed,
         "removed_nodes": impact.removed_nodes, "removed_edges": impact.removed_edges,
         "degraded": impact.degraded, "max_flow_before": impact.max_flow_before,
@@ -55,7 +46,7 @@ def impact_dict(impact: Impact) -> dict[str, Any]:
 def whatif_dict(w: WhatIf, impacts: Sequence[Impact]) -> dict[str, Any]:
     """Return the ``--format json`` object: provenance, endpoints and one entry per scenario."""
     G = w.graph
-    return _clean({
+    return json_ready({
         "supplynet_version": __version__,
         "network": {"name": G.graph.get("name"), "source": G.graph.get("source"),
                     "sha256": G.graph.get("sha256"), "nodes": G.number_of_nodes(),
@@ -75,37 +66,31 @@ def _rows(impacts: Sequence[Impact]) -> list[list[str]]:
     figures = [
         ("removed", lambda i: str(len(i.removed))),
         ("degraded", lambda i: str(len(i.degraded))),
-        ("max flow before", lambda i: _num(i.max_flow_before)),
-        ("max flow after", lambda i: _num(i.max_flow_after)),
-        ("flow loss", lambda i: _num(i.flow_loss)),
-        ("flow loss %", lambda i: _num(None if math.isnan(i.flow_loss_pct) else round(i.flow_loss_pct, 1), "%")),
+        ("max flow before", lambda i: format_number(i.max_flow_before)),
+        ("max flow after", lambda i: format_number(i.max_flow_after)),
+        ("flow loss", lambda i: format_number(i.flow_loss)),
+        ("flow loss %", lambda i: format_percent(i.flow_loss_pct, decimals=1)),
         ("sinks cut off", lambda i: str(len(i.sinks_cut_off))),
         ("sources stranded", lambda i: str(len(i.sources_stranded))),
-        ("route km before", lambda i: _num(i.route_km_before)),
-        ("route km after", lambda i: _num(i.route_km_after) if i.route_km_after is not None else "no route"),
-        ("detour km", lambda i: _num(i.detour_km)),
-        ("min edge cut", lambda i: _num(i.min_edge_cut.capacity)),
-        ("flow-days denied", lambda i: _num(i.flow_days_denied)),
+        ("route km before", lambda i: format_number(i.route_km_before)),
+        ("route km after", lambda i: format_number(i.route_km_after) if i.route_km_after is not None else "no route"),
+        ("detour km", lambda i: format_number(i.detour_km)),
+        ("min edge cut", lambda i: format_number(i.min_edge_cut.capacity)),
+        ("flow-days denied", lambda i: format_number(i.flow_days_denied)),
     ]
     return [[label, *(get(i) for i in impacts)] for label, get in figures]
 
 
 def _details(i: Impact) -> list[str]:
-    degraded = ", ".join(f"{k} x{_num(v)}" for k, v in i.degraded.items())
+    degraded = ", ".join(f"{k} x{format_number(v)}" for k, v in i.degraded.items())
     lines = [f"removed: {_ids(i.removed)}"]
     if degraded:
         lines.append(f"degraded: {degraded}")
     lines += [f"sinks cut off: {_ids(i.sinks_cut_off)}",
               f"sources stranded: {_ids(i.sources_stranded)}",
-              f"new min edge cut ({_num(i.min_edge_cut.capacity)}): {_ids(i.min_edge_cut.edges)}",
-              "carrying most flow: " + (", ".join(f"{n} ({_num(f)})" for n, f in i.top_nodes) or "none")]
+              f"new min edge cut ({format_number(i.min_edge_cut.capacity)}): {_ids(i.min_edge_cut.edges)}",
+              "carrying most flow: " + (", ".join(f"{n} ({format_number(f)})" for n, f in i.top_nodes) or "none")]
     return lines + [f"note: {n}" for n in i.notes]
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths)))
-            .rstrip() for row in rows]
 
 
 def _heading(w: WhatIf) -> list[str]:
@@ -118,63 +103,61 @@ def _heading(w: WhatIf) -> list[str]:
              f"sources ({len(w.sources)}): {', '.join(w.sources)}",
              f"sinks ({len(w.sinks)}): {', '.join(w.sinks)}"]
     if w.horizon is not None:
-        lines.append(f"flow-days over a horizon of {_num(float(w.horizon))} days")
+        lines.append(f"flow-days over a horizon of {format_number(w.horizon)} days")
     return lines
 
 
 def to_text(w: WhatIf, impacts: Sequence[Impact]) -> str:
     """Return the impacts as terminal text: figures side by side, then each scenario's details."""
     lines = _heading(w) + [""]
-    lines += _table([["", *(i.name for i in impacts)], *_rows(impacts)])
+    lines += text_table(["", *(i.name for i in impacts)], _rows(impacts), align="<>", rule=False)
     for i in impacts:
         lines += ["", f"{i.name.upper()}" + (f": {i.description}" if i.description else "")]
         lines += [f"  {d}" for d in _details(i)]
     return "\n".join(lines) + "\n"
 
 
-def _md(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(w: WhatIf, impacts: Sequence[Impact]) -> str:
     """Return the impacts as Markdown: a side-by-side table, then a section per scenario."""
     head = _heading(w)
-    lines = [f"# {_md(head[0])}", ""] + [f"{_md(h)}  " for h in head[1:]] + [""]
-    cols = ["", *(i.name for i in impacts)]
-    lines += ["| " + " | ".join(_md(c) for c in cols) + " |", "|---" + "|---:" * len(impacts) + "|"]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in _rows(impacts)]
+    lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]] + [""]
+    lines += markdown_table(["", *(i.name for i in impacts)], _rows(impacts), align="<>")
     for i in impacts:
-        lines += ["", f"## {_md(i.name)}", ""]
+        lines += ["", f"## {md_cell(i.name)}", ""]
         if i.description:
-            lines += [_md(i.description), ""]
-        lines += [f"- {_md(d)}" for d in _details(i)]
+            lines += [md_cell(i.description), ""]
+        lines += [f"- {md_cell(d)}" for d in _details(i)]
     return "\n".join(lines) + "\n"
 
 
 def to_json(w: WhatIf, impacts: Sequence[Impact]) -> str:
     """Return the impacts as one JSON object (sorted keys, null for unlimited)."""
-    return json.dumps(whatif_dict(w, impacts), indent=2, sort_keys=True, ensure_ascii=False,
-                      allow_nan=False) + "\n"
+    return dumps(whatif_dict(w, impacts)) + "\n"
 
 
 def to_csv(w: WhatIf, impacts: Sequence[Impact]) -> str:
     """Return one CSV row per scenario; lists are joined with ``;``."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
-    for i in impacts:
-        row = _clean(i.row())
-        row["degraded"] = ";".join(f"{k}={v}" for k, v in row["degraded"].items())
-        row["top_nodes"] = ";".join(f"{n}={f}" for n, f in row["top_nodes"])
-        for key in ("removed", "sinks_cut_off", "sources_stranded", "min_edge_cut"):
-            row[key] = ";".join(row[key])
-        writer.writerow(["" if row[c] is None else row[c] for c in _CSV_COLUMNS])
-    return buf.getvalue()
+    return csv_text(_CSV_COLUMNS, [_csv_row(i) for i in impacts])
+
+
+def _csv_row(impact: Impact) -> list[Any]:
+    row = json_ready(impact.row())
+    row["degraded"] = ";".join(f"{k}={v}" for k, v in row["degraded"].items())
+    row["top_nodes"] = ";".join(f"{n}={f}" for n, f in row["top_nodes"])
+    for key in ("removed", "sinks_cut_off", "sources_stranded", "min_edge_cut"):
+        row[key] = ";".join(row[key])
+    return [row[c] for c in _CSV_COLUMNS]
 
 
 def format_whatif(w: WhatIf, impacts: Sequence[Impact], fmt: str = "text") -> str:
-    """Return the impacts in one of :data:`FORMATS`."""
-    writers = {"text": to_text, "markdown": to_markdown, "json": to_json, "csv": to_csv}
-    if fmt not in writers:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return writers[fmt](w, impacts)
+    """Return the impacts in one of :data:`FORMATS`.
+
+    Raises
+    ------
+    supplynet.OutputError
+        ``fmt`` is not one of :data:`FORMATS`.
+    """
+    return pick_writer(_WRITERS, fmt, "what-if")(w, impacts)
+
+
+_WRITERS = {"text": to_text, "markdown": to_markdown, "json": to_json, "csv": to_csv}

@@ -1,0 +1,256 @@
+"""Render a plan :class:`~supplynet.analysis.plan.Comparison` as text, Markdown, JSON or CSV.
+
+Pure functions: equal inputs give equal bytes. JSON also carries the supplynet version,
+the input (with its SHA-256, in ``network``) and the command's ``parameters``, so a result
+can be traced to what produced it; CSV has one row per budget step and method.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+
+from supplynet._version import __version__
+from supplynet.render.chart import curve_svg
+from supplynet.render.encode import dumps
+from supplynet.render.formats import pick_writer
+from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
+from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
+
+__all__ = ["FORMATS", "format_plan", "plan_chart", "network_meta"]
+
+#: Output formats of :func:`format_plan`.
+FORMATS = ("text", "markdown", "json", "csv")
+
+_TARGET_WORDS = {"nodes": "nodes", "edges": "edges", "both": "nodes and edges"}
+
+
+def network_meta(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return what a plan says of its input: ``name``, ``description``, ``source``, ``sha256``,
+    ``nodes`` and ``edges`` (counts)."""
+    keys = ("name", "description", "source", "sha256")
+    return {**{k: G.graph.get(k) for k in keys}, "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+
+
+def format_plan(comp: Any, fmt: str = "text", *, network: dict[str, Any] | None = None, chart: str | None = None,
+                parameters: dict[str, Any] | None = None) -> str:
+    """Return a :class:`~supplynet.analysis.plan.Comparison` as ``text``, ``markdown``, ``json`` or ``csv``.
+
+    Parameters
+    ----------
+    comp : Comparison
+    fmt : str
+        One of :data:`FORMATS`.
+    network : dict, optional
+        The input, as :func:`network_meta` gives it.
+    chart : str, optional
+        Where the curve's chart was written (Markdown links to it).
+    parameters : dict, optional
+        How the plans were asked for (JSON records them).
+
+    Raises
+    ------
+    supplynet.OutputError
+        ``fmt`` is not one of :data:`FORMATS`.
+    """
+    writer = pick_writer(_WRITERS, fmt, "plan")
+    return writer(comp, network or {}, chart, parameters or {})
+
+
+def plan_chart(comp: Any, network: dict[str, Any] | None = None) -> str:
+    """Return the curve of ``comp`` as an SVG chart titled by the network (see :func:`curve_svg`)."""
+    network = network or {}
+    return curve_svg(comp.curve, title=f"{network.get('name') or network.get('source')}: plans by budget",
+                     ylabel=_measure(comp))
+
+
+# --- numbers and words ---------------------------------------------------------------------
+
+def _measure(comp: Any) -> str:
+    if comp.objective == "flow":
+        return "max flow left"
+    return f"flow-days delivered over {format_number(comp.horizon)} days"
+
+
+def _goal(comp: Any) -> str:
+    if comp.objective == "flow":
+        return "least max flow left"
+    return f"most flow-days denied over {format_number(comp.horizon)} days ('left' = flow-days still delivered)"
+
+
+def _denied(p: Any) -> float:
+    """What the plan takes away: flow cut, or flow-days denied."""
+    if p.objective == "flow":
+        inf = math.isinf(p.max_flow_before)
+        if inf:
+            return math.inf if math.isfinite(p.max_flow_after) else 0.0
+        return p.max_flow_before - p.max_flow_after
+    return p.flow_days_denied
+
+
+def _before(p: Any) -> float:
+    return p.max_flow_before if p.objective == "flow" else p.flow_days_before
+
+
+def _gap(gap: float | None) -> str:
+    return "-" if gap is None else format_percent(100 * gap, decimals=1, fixed=True)
+
+
+def _status(comp: Any, p: Any) -> str:
+    best = comp.plans.get("optimal")
+    if p.optimal:
+        return "yes"
+    return "no" if p is not best and best is not None and best.optimal else "not proven"
+
+
+def _state(comp: Any, p: Any) -> str:
+    status, short = _status(comp, p), comp.shortfall(p.method)
+    if status == "yes":
+        return "proven optimal"
+    if status == "no" and short is not None:
+        return f"not optimal: {format_number(short)} more left than the optimum"
+    return "not proven optimal" + (f", gap {_gap(p.gap)}" if p.gap else "")
+
+
+def _summary(comp: Any) -> list[str]:
+    best = comp.plans.get("optimal")
+    if best is None or len(comp.plans) == 1:
+        return []
+    unit = "units of flow" if comp.objective == "flow" else "flow-days"
+    verb = "The optimum" if best.optimal else "The best plan found (not proven optimal)"
+    parts = []
+    for name, p in comp.plans.items():
+        short = comp.shortfall(name)
+        if name == "optimal" or short is None:
+            continue
+        if short <= 1e-9 * max(1.0, abs(best.left)):
+            parts.append(f"{name} does as well")
+        else:
+            parts.append(f"{name} leaves {format_number(short)} more {unit} "
+                         f"({format_share(_denied(p), _denied(best))} of the optimum's cut)")
+    return [f"{verb} cuts {format_number(_denied(best))} of {format_number(_before(best))} {unit} "
+            f"({format_share(_denied(best), _before(best))}) for a cost of {format_number(best.cost)}; "
+            + "; ".join(parts) + "."]
+
+
+def _notes(comp: Any) -> list[str]:
+    notes = [f"{name}: {p.reason}" for name, p in comp.plans.items() if p.reason]
+    if "optimal" in comp.plans:
+        notes.append("Among equal optima the plan of least cost, then fewest elements, is reported; "
+                     "then ids first in sorted order (exactly up to 1,000 candidates; see docs/plan.md).")
+    if comp.objective == "flow-days":
+        notes.append("Flow-days denied: each removed element returns after its repair_days (absent: "
+                     "not within the horizon); see docs/plan.md.")
+    return notes
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+_HEAD = ["method", "cost", "left", "cut", "cut %", "optimal", "gap", "shortfall", "selected"]
+
+
+def _rows(comp: Any) -> list[list[str]]:
+    rows = []
+    for name, p in comp.plans.items():
+        short = comp.shortfall(name)
+        rows.append([name, format_number(p.cost), format_number(p.left), format_number(_denied(p)),
+                     format_share(_denied(p), _before(p)), _status(comp, p), _gap(p.gap),
+                     format_number(short), ", ".join(p.selected) or "(none)"])
+    return rows
+
+
+def _picks(comp: Any, p: Any) -> tuple[list[str], list[list[str]]]:
+    """Return the head and rows of a plan's table: picks in order, with what each leaves."""
+    ordered = bool(p.order)
+    order = list(p.order) or [("node", i) for i in p.selected_nodes] + [("edge", i) for i in p.selected_edges]
+    head = ["#", "kind", "id", "name", "cost"] + (["left after"] if ordered else [])
+    rows = []
+    for k, (kind, ident) in enumerate(order):
+        row = [str(k + 1), kind, ident, comp.labels.get((kind, ident), ident),
+               format_number(comp.costs.get((kind, ident)))]
+        rows.append(row + ([format_number(p.steps[k])] if ordered else []))
+    return head, rows
+
+
+def _curve_table(comp: Any) -> tuple[list[str], list[list[str]]]:
+    rows = [[format_number(b)] + [format_number(comp.curve.at[b, m]) for m in comp.curve.columns]
+            for b in comp.curve.index]
+    return ["budget", *comp.curve.columns], rows
+
+
+def _heading(comp: Any, network: dict[str, Any]) -> list[str]:
+    first = next(iter(comp.plans.values()))
+    lines = [f"supplynet {__version__} interdiction plan: {network.get('name') or network.get('source') or '-'}"]
+    if network.get("description"):
+        lines.append(str(network["description"]))
+    lines += [f"input: {network.get('source')}, {network.get('nodes')} nodes, {network.get('edges')} edges",
+              f"sources ({len(comp.sources)}): {', '.join(comp.sources)}",
+              f"sinks ({len(comp.sinks)}): {', '.join(comp.sinks)}",
+              f"budget {format_number(comp.budget)}; targets: {_TARGET_WORDS[comp.targets]}; objective: "
+              f"{_goal(comp)}; max flow before: {format_number(first.max_flow_before)} units per period"]
+    if comp.objective == "flow-days":
+        lines.append(f"flow-days over the horizon with no strike: {format_number(first.flow_days_before)}")
+    return lines
+
+
+# --- the formats -----------------------------------------------------------------------------
+
+def _text(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any]) -> str:
+    lines = _heading(comp, network) + [""] + text_table(_HEAD, _rows(comp))
+    summary = _summary(comp)
+    if summary:
+        lines += ["", *summary]
+    for name, p in comp.plans.items():
+        lines += ["", f"{name.upper()} PLAN  cost {format_number(p.cost)} of {format_number(p.budget)}, "
+                      f"leaves {format_number(p.left)} ({_state(comp, p)})"]
+        lines += ["  " + r for r in text_table(*_picks(comp, p))] if p.selected else ["  (nothing selected)"]
+    if comp.curve is not None:
+        lines += ["", f"CURVE  {_measure(comp)} by budget"] + text_table(*_curve_table(comp))
+    notes = _notes(comp)
+    return "\n".join(lines + (["", "NOTES"] + [f"- {n}" for n in notes] if notes else [])) + "\n"
+
+
+def _markdown(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any]) -> str:
+    head = _heading(comp, network)
+    lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]] + ["", "## Plans", ""]
+    lines += markdown_table(_HEAD, _rows(comp)) + [x for s in _summary(comp) for x in ("", md_cell(s))]
+    for name, p in comp.plans.items():
+        lines += ["", f"## {name.capitalize()} plan (cost {format_number(p.cost)}, leaves {format_number(p.left)})",
+                  ""]
+        lines += markdown_table(*_picks(comp, p)) if p.selected else ["Nothing selected."]
+    if comp.curve is not None:
+        lines += ["", f"## Curve: {_measure(comp)} by budget", ""] + markdown_table(*_curve_table(comp))
+        if chart:
+            lines += ["", f"![{md_cell(_measure(comp))} by budget](<{chart}>)"]
+    notes = _notes(comp)
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {md_cell(n)}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _json(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any]) -> str:
+    doc = dict(comp.to_dict(), network=network, supplynet_version=__version__, notes=_notes(comp),
+               parameters=parameters)
+    return dumps(doc) + "\n"
+
+
+_CSV_HEAD = ["budget", "method", "cost", "max_flow_before", "max_flow_after", "flow_days_denied", "optimal", "gap",
+             "selected"]
+
+
+def _csv(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any]) -> str:
+    """Return one row per budget step and method (the curve, with each step's plan)."""
+    series = comp.curve_plans or {m: (p,) for m, p in comp.plans.items()}
+    rows = []
+    for method, plans in series.items():
+        for p in plans:
+            row = p.to_dict()
+            cells = [row["budget"], method, row["cost"], row["max_flow_before"], row["max_flow_after"],
+                     row.get("flow_days_denied"), str(row["optimal"]).lower(), row["gap"], ";".join(row["selected"])]
+            rows.append([clean_number(c) for c in cells])
+    return csv_text(_CSV_HEAD, rows)
+
+
+_WRITERS = {"text": _text, "markdown": _markdown, "json": _json, "csv": _csv}
