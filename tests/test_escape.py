@@ -66,6 +66,15 @@ def test_format_value() -> None:
     assert format_value([1, "a"]) == '[1, "a"]'
 
 
+def test_format_value_reads_numbers_as_the_reports_do() -> None:
+    """One number policy: the map writes a figure as the text report writes it."""
+    from supplynet.render.numbers import format_number
+
+    for x in (1234.5678, 320.0, 2 / 3, 12345.678, 0.000123, float("inf"), 7, -3.5):
+        assert format_value(x) == format_number(x)
+    assert format_value(1234.5678) == "1,235"
+
+
 def test_check_template_free() -> None:
     check_template_free(escape_text("{{ 7*7 }} {% x %} {# y #}"), "test")
     for marker in TEMPLATE_MARKERS:

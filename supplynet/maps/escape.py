@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from supplynet.maps.assets import MapSafetyError
+from supplynet.render.numbers import format_number
 
 __all__ = ["escape_text", "format_value", "check_template_free", "TEMPLATE_MARKERS"]
 
@@ -76,13 +77,16 @@ def escape_text(value: Any) -> str:
 def format_value(value: Any) -> str:
     """Return a plain-text rendering of a property value (not yet escaped).
 
-    Floats keep six significant digits; an infinite number reads ``unlimited``; NaN and
-    None read as an empty string; mappings and lists are shown as JSON.
+    Numbers read as in every report (:func:`supplynet.render.numbers.format_number`:
+    ``1,235``, ``0.3333``, ``unlimited``); NaN and None read as an empty string, which
+    leaves the popup row out; mappings and lists are shown as JSON.
 
     Examples
     --------
     >>> format_value(2.0), format_value(1 / 3), format_value(float("inf")), format_value(True)
-    ('2', '0.333333', 'unlimited', 'true')
+    ('2', '0.3333', 'unlimited', 'true')
+    >>> format_value(1234.5678), format_value(2023)
+    ('1,235', '2023')
     >>> format_value({"a": [1, 2]})
     '{"a": [1, 2]}'
     """
@@ -90,21 +94,11 @@ def format_value(value: Any) -> str:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return _format_number(float(value))
+    if isinstance(value, (int, np.integer, float, np.floating)):
+        return "" if isinstance(value, (float, np.floating)) and math.isnan(value) else format_number(value)
     if isinstance(value, (Mapping, list, tuple)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return str(value)
-
-
-def _format_number(x: float) -> str:
-    if math.isnan(x):
-        return ""
-    if math.isinf(x):
-        return "unlimited" if x > 0 else "-unlimited"
-    return f"{x:.6g}"
 
 
 def check_template_free(text: str, where: str) -> None:
