@@ -9,7 +9,7 @@ Usage::
 
 ``--sizes 1000 --report-size 1000`` is a quick run (a minute or two); the default run
 takes about 20 minutes on 2 cores. Networks come from :mod:`generate` (road-like,
-DESIGN.md's recipe). For each size:
+the recipe of docs/benchmarks.md). For each size:
 
 - supplynet: the public function on a prebuilt Snapshot (compiling is its own row),
   best of ``--repeat`` runs, each on a fresh snapshot (a snapshot caches its flows);
@@ -77,7 +77,7 @@ from supplynet.analysis.flow import (  # noqa: E402
 )
 
 #: Largest network networkx is run on in full, per kernel; above it networkx's time is
-#: extrapolated from a sample (DESIGN.md: supply betweenness ~90 min at 100k).
+#: extrapolated from a sample (docs/benchmarks.md: supply betweenness ~90 min at 100k).
 NX_FULL = {"flow": 100_000, "supply": 10_000, "loss": 0, "betweenness": 2_000}
 NX_FLOW_SAMPLE = {1_000: 20, 10_000: 20}  # removals timed for networkx's sweep (else 2)
 NX_BC_SAMPLE = 20  # sources timed where networkx's betweenness is extrapolated
@@ -288,18 +288,18 @@ def warm_up() -> None:
     import supplynet.engine.brandes as brandes_module
     import supplynet.engine.snapshot as snapshot_module
 
-    saved = brandes_module.PARALLEL_WORK, snapshot_module._PARALLEL_WORK
+    saved = brandes_module.PARALLEL_WORK, snapshot_module.PARALLEL_WORK
     G = road_network(300, seed=1)
     try:
         for threshold in (0, 10**18):
-            brandes_module.PARALLEL_WORK = snapshot_module._PARALLEL_WORK = threshold
+            brandes_module.PARALLEL_WORK = snapshot_module.PARALLEL_WORK = threshold
             snap = compile_network(G)
             max_flow(snap), min_edge_cut(snap), min_node_cut(snap)
             flow_loss(snap), flow_loss(snap, elements="both")
             supply_betweenness(snap), betweenness(snap), betweenness(snap, k=10)
             edge_supply_betweenness(snap), edge_betweenness(snap)
     finally:
-        brandes_module.PARALLEL_WORK, snapshot_module._PARALLEL_WORK = saved
+        brandes_module.PARALLEL_WORK, snapshot_module.PARALLEL_WORK = saved
 
 
 # -- cold start and report -------------------------------------------------------------
@@ -316,7 +316,7 @@ import supplynet.engine.snapshot as s
 G = road_network(200, seed=1)
 t1 = time.perf_counter()
 for threshold in (0, 10**18):  # parallel and serial variants
-    b.PARALLEL_WORK = s._PARALLEL_WORK = threshold
+    b.PARALLEL_WORK = s.PARALLEL_WORK = threshold
     snap = compile_network(G); max_flow(snap); min_edge_cut(snap); min_node_cut(snap)
     flow_loss(snap, elements="both"); snap.max_flow_value(removed_nodes=[0])
     supply_betweenness(snap); betweenness(snap); edge_betweenness(snap)

@@ -86,7 +86,7 @@ def time_write(G: nx.MultiDiGraph, results: MapResults, path: Path, runs: int) -
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        write_map(path, G, results, overwrite=True)
+        write_map(G, path, results, overwrite=True)
         times.append(time.perf_counter() - t0)
     return times
 

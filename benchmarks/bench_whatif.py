@@ -47,7 +47,7 @@ def _best(fn, repeat: int):
 
 
 def _split(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> nx.DiGraph:
-    """Return DESIGN.md's node-split flow network in networkx (each edge its own mid-vertex)."""
+    """Return the node-split flow network of docs/design.md in networkx (each edge its own mid-vertex)."""
     H = nx.DiGraph()
     for v, d in G.nodes(data=True):
         H.add_edge((v, 0), (v, 1), **({"capacity": d["capacity"]} if "capacity" in d else {}))

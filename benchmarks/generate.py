@@ -1,6 +1,6 @@
 """Seeded generator of road-like supply networks for benchmarks.
 
-The networks follow DESIGN.md's benchmark recipe: nodes scattered over a
+The networks follow the benchmark recipe of docs/benchmarks.md: nodes scattered over a
 Middle-East-sized box, roads from the k nearest neighbours plus a spanning tree (so
 the network is connected), about 3.5 arcs per node (every road is two-way), about
 5 % ``manufacturing`` sources and 5 % ``assembly`` sinks, random integer capacities

@@ -15,8 +15,8 @@ def paused_gc() -> Iterator[None]:
 
     Parsing a 100,000-node network or writing its report allocates millions of dicts,
     lists and floats that hold no reference cycles; the collector's generational passes
-    over them cost more than the work itself (measured at 100k nodes: parsing 6.6 s with
-    it, 1.5 s without). Reference counting still frees everything; the collector is
+    over them can cost more than the work itself (docs/benchmarks-kernels.md). Reference
+    counting still frees everything; the collector is
     restored, as it was, on the way out, even on error.
 
     Examples

@@ -161,7 +161,7 @@ def test_bad_scenario_files_exit_1_without_output(tmp_path: Path, name: str, tex
     (["--remove", "a", "--scenario", str(CORRIDOR_SCENARIOS)], 2, "not both"),
     (["--remove", "a", "--name", "x"], 2, "--name picks"),
     (["--remove", "a", "--horizon", "-1"], 2, "--horizon"),
-    (["--remove", "a", "--sources", "type=nothing"], 1, "selects no node"),
+    (["--remove", "a", "--sources", "type=nothing"], 1, "selects nothing"),
 ])
 def test_errors(args: list[str], code: int, text: str) -> None:
     result = run(DIAMOND, *args)

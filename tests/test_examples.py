@@ -49,8 +49,7 @@ def test_whatif_corridor_example() -> None:
     for name, cells in rows.items():
         c = cli[name]
         s = Scenario(name, tuple(c["removed_nodes"]), tuple(c["removed_edges"]),
-                     tuple((k, v) for k, v in c["degraded"].items() if G.has_node(k)),
-                     tuple((k, v) for k, v in c["degraded"].items() if not G.has_node(k)))
+                     tuple(c["degraded_nodes"].items()), tuple(c["degraded_edges"].items()))
         want = oracle_impact(G, src, snk, s)
         removed, after, pct, cut_off, detour, flow_days = cells[1:]
         assert int(removed) == len(c["removed"])

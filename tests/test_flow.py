@@ -1,7 +1,7 @@
 """Tests of supplynet.analysis.flow: hand-worked networks, then networkx as an oracle.
 
 The oracles build the node-split network in networkx directly from the definitions in
-DESIGN.md (each edge gets its own mid-vertex so parallel edges stay distinct) and use
+docs/design.md (each edge gets its own mid-vertex so parallel edges stay distinct) and use
 ``networkx.maximum_flow_value`` / ``minimum_cut_value``; an unbounded answer shows as
 ``NetworkXUnbounded``. Random networks come from :func:`networks` (also used by
 test_snapshot.py and test_centrality.py).
@@ -335,7 +335,7 @@ def test_min_edge_cut_matches_networkx_and_disconnects(case):
     assert disconnected(H, sources, sinks)
     flow = max_flow(G, sources, sinks)
     assert cut.capacity >= flow.value - 1e-9
-    if not flow.bottleneck_nodes:  # no node capacity binds: DESIGN's equality
+    if not flow.bottleneck_nodes:  # no node capacity binds: cut capacity equals max flow (docs/design.md)
         assert cut.capacity == pytest.approx(flow.value, abs=1e-9)
 
 

@@ -212,12 +212,12 @@ def test_bare_network_and_empty_cuts() -> None:
 
 def test_write_map_is_atomic_and_refuses_to_overwrite(corridor: nx.MultiDiGraph, tmp_path: Path) -> None:
     out = tmp_path / "m.html"
-    write_map(out, corridor)
+    write_map(corridor, out)
     first = out.read_bytes()
     with pytest.raises(OutputError, match="--overwrite"):
-        write_map(out, corridor, extra_layers={"x": ["e93"]})
+        write_map(corridor, out, extra_layers={"x": ["e93"]})
     assert out.read_bytes() == first
-    write_map(out, corridor, extra_layers={"x": ["e93"]}, overwrite=True)
+    write_map(corridor, out, extra_layers={"x": ["e93"]}, overwrite=True)
     assert out.read_bytes() != first
     assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
 
@@ -356,3 +356,11 @@ def test_cli_scenario_errors(corridor_path: Path, tmp_path: Path, args: list[str
     result = CliRunner().invoke(_cli(), ["map", str(corridor_path), "-o", str(out), *args])
     assert result.exit_code == code, result.output
     assert text in result.output and not out.exists()
+
+
+def test_write_map_takes_the_graph_first(corridor: nx.MultiDiGraph, tmp_path: Path) -> None:
+    from supplynet import SupplynetError
+
+    with pytest.raises(SupplynetError, match="write_map\\(G, path\\)"):
+        write_map(str(tmp_path / "x.html"), corridor)  # type: ignore[arg-type]
+    assert not (tmp_path / "x.html").exists()

@@ -95,7 +95,7 @@ def corridor_results(corridor: nx.MultiDiGraph) -> MapResults:
 def corridor_map(browser: Any, corridor: nx.MultiDiGraph, corridor_results: MapResults,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[MapPage]:
     path = tmp_path_factory.mktemp("maps") / "corridor.html"
-    write_map(path, corridor, corridor_results)
+    write_map(corridor, path, corridor_results)
     opened = _open(browser, path)
     yield opened
     opened.page.close()
@@ -115,7 +115,7 @@ def xss_map(browser: Any, xss: nx.MultiDiGraph, tmp_path_factory: pytest.TempPat
                          top_points=[*nodes, *[("edge", e) for e in edges]], max_flow=5.0,
                          max_flow_before=8.0, notes=["${window.__pwned=1} {{ 7*7 }}"])
     path = tmp_path_factory.mktemp("maps") / "xss.html"
-    write_map(path, xss, results, extra_layers={"<b>{{ 7*7 }}</b> ${window.__pwned=1}": nodes + edges},
+    write_map(xss, path, results, extra_layers={"<b>{{ 7*7 }}</b> ${window.__pwned=1}": nodes + edges},
               removed_edges=[edges[0]])
     opened = _open(browser, path)
     yield opened
@@ -212,7 +212,7 @@ def test_layer_control_hides_and_shows_a_layer(corridor_map: MapPage) -> None:
 def test_readme_screenshot(browser: Any, corridor: nx.MultiDiGraph, corridor_results: MapResults,
                            tmp_path: Path) -> None:
     path = tmp_path / "corridor.html"
-    write_map(path, corridor, corridor_results)
+    write_map(corridor, path, corridor_results)
     opened = _open(browser, path)
     opened.page.wait_for_timeout(200)
     SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -297,7 +297,7 @@ def test_scenario_greying_and_plan_layer(browser: Any, corridor: nx.MultiDiGraph
     plan = plan_interdiction(corridor, budget=3, method="greedy")
     results = replace(analyse_for_map(corridor, scenario=scenario), plan=plan)
     path = tmp_path_factory.mktemp("maps") / "scenario.html"
-    write_map(path, corridor, results)
+    write_map(corridor, path, results)
     m = _open(browser, path)
     try:
         assert m.requests == [] and m.errors == []

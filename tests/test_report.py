@@ -254,17 +254,32 @@ def test_json_pieces_join_to_the_dict_layout(diamond: nx.MultiDiGraph, monkeypat
     assert len(records) == sum(len(df) for df in tables.values())  # a record a line
 
 
-def test_ranking_from_the_snapshot_matches_the_graph(corridor_path: Path) -> None:
-    """The report ranks on the snapshot's arrays; the graph walk gives the same table."""
-    from supplynet.analysis.flow import compile_network
-    from supplynet.analysis.ranking import _cut_off, rank_points, sinks_cut_off
+def test_sinks_cut_off_matches_networkx(corridor_path: Path) -> None:
+    """The ranking's cut-off counts, from the snapshot's arrays, against networkx on the graph."""
+    import networkx as nx
+
+    from supplynet.analysis.ranking import rank_points, sinks_cut_off
 
     G = read_network(corridor_path)
     r = analyse(G, top=25)
-    again = rank_points(G, r.nodes, r.edges, r.sources, r.sinks, top=25, max_flow=r.max_flow)
+    again = rank_points(G, r.nodes, r.edges, top=25)
     pd.testing.assert_frame_equal(r.points, again)
-    snap = compile_network(G)
     every = [("node", v) for v in G.nodes] + [("edge", k) for _, _, k in G.edges(keys=True)]
-    assert _cut_off(len(snap.nodes), np.asarray(snap.edge_tail), np.asarray(snap.edge_head),
-                    snap.node_index, snap.edge_index, r.sources, r.sinks, every) == \
-        sinks_cut_off(G, r.sources, r.sinks, every)
+    got = sinks_cut_off(G, every)
+
+    def reached(H: nx.MultiDiGraph) -> set[str]:
+        out = set()
+        for s in r.sources:
+            if s in H:
+                out |= nx.descendants(H, s) | {s}
+        return out & set(r.sinks)
+
+    base = reached(G)
+    ends = {k: (u, v) for u, v, k in G.edges(keys=True)}
+    for kind, ident in every:
+        H = G.copy()
+        if kind == "node":
+            H.remove_node(ident)
+        else:
+            H.remove_edge(*ends[ident], ident)
+        assert got[(kind, ident)] == len(base - reached(H)), (kind, ident)

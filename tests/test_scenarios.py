@@ -51,8 +51,8 @@ def test_diamond_file_by_hand(diamond: nx.MultiDiGraph) -> None:
 
 @pytest.mark.parametrize("name, pattern", [
     ("unknown-id.yaml", r"scenario 'strike', remove entry 2: .*'no-such-place'"),
-    ("empty-selector.yaml", r"scenario 'airfields', remove entry 1: entry 'type=airfield' selects no"),
-    ("empty-selector.yaml", r"scenario 'blank', remove entry 1: entry 'mode=' names no value"),
+    ("empty-selector.yaml", r"scenario 'airfields', remove entry 1: 'type=airfield' selects nothing"),
+    ("empty-selector.yaml", r"scenario 'blank', remove entry 1: selector 'mode=' names no value"),
     ("bad-factor.yaml", r"scenario 'squeeze', degrade entry 1 \('a'\): the factor must be a number from 0 to 1, got 1.3"),
     ("bad-factor.yaml", r"scenario 'squeeze-text', degrade entry 'b': the factor .* got 'half'"),
     ("malformed.yaml", r"malformed.yaml is not valid YAML: .*line 4"),
@@ -88,7 +88,7 @@ def test_every_problem_in_one_message(diamond: nx.MultiDiGraph) -> None:
     ([{"name": "x", "after": {"y": 1}}], "expected a list of scenario names"),
     ([{"name": "x", "remove": ["near=1,2"]}], "needs 3 numbers: near=LON,LAT,KM"),
     ([{"name": "x", "remove": ["bbox=50,30,44,36"]}], "WEST must not exceed EAST"),
-    ([{"name": "x", "remove": ["colour=red"]}], "neither a node or edge id nor a selector"),
+    ([{"name": "x", "remove": ["colour=red"]}], "'colour=red' has unknown key 'colour'"),
 ])
 def test_schema_errors(diamond: nx.MultiDiGraph, data: object, pattern: str) -> None:
     with pytest.raises(ScenarioError, match=pattern):
@@ -113,7 +113,7 @@ def test_unreadable_files(diamond: nx.MultiDiGraph, tmp_path: Path) -> None:
 def test_removal_wins_and_factors_multiply(diamond: nx.MultiDiGraph) -> None:
     s = make_scenario(diamond, "x", remove=["a"], degrade=[("a", 0.5), ("sb", 0.5), ("mode=track", 0.5)])
     assert s.node_factors == () and s.edge_factors == (("sb", 0.25),)
-    assert s.degraded == {"sb": 0.25} and not s.is_empty and Scenario("y").is_empty
+    assert s.degraded == {("edge", "sb"): 0.25} and not s.is_empty and Scenario("y").is_empty
     with pytest.raises(ScenarioError, match="non-empty name"):
         Scenario(" ")
 

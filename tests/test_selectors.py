@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from supplynet._errors import SelectorError
 from supplynet.analysis.flow import compile_network
 from supplynet.network.selectors import (
+    select_elements,
     default_sinks,
     default_sources,
     parse_selector,
@@ -61,7 +62,7 @@ def test_parse_selector():
 
 
 @pytest.mark.parametrize("selector, match", [
-    ("manufacturing", "no '='"),
+    ("manufacturing", "unknown node id 'manufacturing' \\(did you mean 'type=manufacturing'\\?\\)"),
     ("kind=assembly", "unknown key 'kind'"),
     ("type=", "names no value"),
     ("id= , ", "names no value"),
@@ -79,8 +80,7 @@ def test_unknown_ids_are_named(G):
 
 
 def test_empty_selections(G):
-    with pytest.raises(SelectorError, match="selects no node.*types? values present.*"
-                                            "'assembly'"):
+    with pytest.raises(SelectorError, match="selects nothing.*type values present.*'assembly'"):
         select_nodes(G, "type=airfield", what="sources")
     with pytest.raises(SelectorError, match="empty"):
         select_nodes(G, [])
@@ -119,3 +119,61 @@ def test_id_lists_round_trip_through_selectors(ids):
     nodes = {i: {"type": "storage"} for i in ["a1", "b1", "f1", "f2", "s1"]}
     G = network(nodes, [])
     assert select_nodes(G, ids) == select_nodes(G, "id=" + ",".join(ids)) == sorted(set(ids))
+
+
+@pytest.fixture
+def shared():
+    """OpenStreetMap style: node 123 and way 123 share an id."""
+    nodes = {"123": {"type": "manufacturing"}, "b": {"type": "storage"}, "c": {"type": "assembly"}}
+    return network(nodes, [("123", "123", "b", {"mode": "road"}), ("e2", "b", "c", {"mode": "air"})])
+
+
+def test_a_shared_id_is_refused_unless_its_kind_is_given(shared):
+    with pytest.raises(SelectorError, match="'123' names both a node and an edge; write node:123 or edge:123"):
+        select_elements(shared, "123")
+    assert select_elements(shared, "node:123") == ([("123")], [])
+    assert select_elements(shared, "edge:123") == ([], ["123"])
+    assert select_elements(shared, "id=node:123,edge:e2") == (["123"], ["e2"])
+    # Where only nodes can be chosen the id is the node's.
+    assert select_nodes(shared, "123") == ["123"]
+
+
+def test_comma_lists_and_every_key_in_one_grammar(shared):
+    assert select_nodes(shared, "123,c") == ["123", "c"]
+    assert select_elements(shared, "b,e2") == (["b"], ["e2"])
+    assert resolve_endpoints(shared, "123", "c") == (["123"], ["c"])
+    with pytest.raises(SelectorError, match="selects edges; only nodes"):
+        select_nodes(shared, "mode=air", what="sources")
+    with pytest.raises(SelectorError, match="'e2' is an edge; only nodes"):
+        select_nodes(shared, "e2", what="sources")
+
+
+def test_unknown_ids_get_a_suggestion(shared):
+    with pytest.raises(SelectorError, match="no node or edge has the id 'e3' \\(did you mean 'e2'\\?\\)"):
+        select_elements(shared, "e3")
+    with pytest.raises(SelectorError, match="did you mean 'mode=air'"):
+        select_elements(shared, "air")
+
+
+def test_an_exact_id_wins_over_every_other_reading():
+    nodes = {"Baghdad, Iraq": {"type": "manufacturing"}, "type=x": {"type": "assembly"}}
+    G = network(nodes, [])
+    assert select_nodes(G, "Baghdad, Iraq") == ["Baghdad, Iraq"]
+    assert select_nodes(G, "type=x") == ["type=x"]
+    assert select_nodes(G, "type=assembly") == ["type=x"]
+
+
+def test_one_clause_per_selector(shared):
+    with pytest.raises(SelectorError, match="mixes clauses \\('mode=air'\\)"):
+        select_elements(shared, "type=storage,mode=air")
+
+
+def test_a_kind_prefix_on_the_other_kind_says_so(shared):
+    with pytest.raises(SelectorError, match="'e2' is an edge, not a node; write edge:e2"):
+        select_elements(shared, "node:e2")
+
+
+def test_default_endpoints_ignore_case_as_type_does():
+    G = network({"f": {"type": "Manufacturing"}, "a": {"type": "ASSEMBLY"}}, [])
+    assert resolve_endpoints(G) == (["f"], ["a"]) == (select_nodes(G, "type=manufacturing"),
+                                                      select_nodes(G, "type=assembly"))

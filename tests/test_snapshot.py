@@ -45,12 +45,32 @@ def test_fractional_scale_is_smallest_power_of_ten():
     assert snap.max_flow_value() == 0.125
 
 
-def test_many_decimals_round_to_millionths():
+def test_thirds_are_exact_to_1e_9_as_networkx_has_them():
+    """Three parallel edges of 1/3: networkx's max flow is 1.0; ours may not round to 0.999999."""
     nodes = {"m": {"type": "manufacturing"}, "a": {"type": "assembly"}}
-    G = network(nodes, [("ma", "m", "a", {"capacity": 1 / 3})])
+    G = network(nodes, [(f"e{i}", "m", "a", {"capacity": 1 / 3}) for i in range(3)])
     snap = compile_network(G)
-    assert snap.capacity_scale == 10**6
-    assert snap.max_flow_value() == pytest.approx(1 / 3, abs=1e-6)
+    assert snap.rounded == ()
+    assert snap.max_flow_value() == pytest.approx(oracle_flow(G, ["m"], ["a"]), rel=1e-12)
+    assert snap.max_flow_value(edge_scale={"e0": 0.3}) == pytest.approx(0.1 + 2 / 3, rel=1e-12)
+
+
+def test_decimals_too_many_for_the_total_are_rounded_and_said():
+    """Units of 1e-17 would overflow a total of millions: the kernels keep what fits and say so."""
+    nodes = {"m": {"type": "manufacturing"}, "a": {"type": "assembly"}}
+    edges = [("big", "m", "a", {"capacity": 1e6}), ("third", "m", "a", {"capacity": 1 / 3})]
+    G = network(nodes, edges)
+    snap = compile_network(G)
+    assert snap.rounded == ("capacities",)
+    assert snap.max_flow_value() == pytest.approx(oracle_flow(G, ["m"], ["a"]), rel=1e-12)
+
+
+@given(st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=1, max_size=6))
+def test_fractional_capacities_match_networkx_to_1e_9(caps):
+    nodes = {"m": {"type": "manufacturing"}, "x": {"type": "storage"}, "a": {"type": "assembly"}}
+    edges = [(f"p{i}", "m", "x", {"capacity": c}) for i, c in enumerate(caps)] + [("xa", "x", "a", {})]
+    G = network(nodes, edges)
+    assert compile_network(G).max_flow_value() == pytest.approx(oracle_flow(G, ["m"], ["a"]), rel=1e-9)
 
 
 def test_capacities_too_large_for_the_kernel_raise():
@@ -269,10 +289,10 @@ def test_parallel_sweep_equals_serial(case):
     snap = compile_network(G, sources, sinks)
     removals = [([v], []) for v in sorted(G.nodes)]
     serial = snap.max_flow_values(removals)
-    saved = module._PARALLEL_WORK
-    module._PARALLEL_WORK = 0
+    saved = module.PARALLEL_WORK
+    module.PARALLEL_WORK = 0
     try:
         parallel = snap.max_flow_values(removals)
     finally:
-        module._PARALLEL_WORK = saved
+        module.PARALLEL_WORK = saved
     np.testing.assert_array_equal(serial, parallel)

@@ -246,7 +246,7 @@ def test_scenarios_compose(diamond: nx.MultiDiGraph) -> None:
     # b has no capacity of its own: degrading it changes nothing, and the impact says so.
     assert composed.max_flow_after == 20.0 and "unlimited" in composed.notes[0]
     slow = w.evaluate(w.scenario("slow", degrade={"sb": 0.5}).then(w.scenario("slower", degrade={"sb": 0.5})))
-    assert slow.degraded == {"sb": 0.25} and slow.max_flow_after == 35.0  # a 30, s -> b 5
+    assert slow.degraded == {("edge", "sb"): 0.25} and slow.max_flow_after == 35.0  # a 30, s -> b 5
 
 
 def test_sweep_is_one_table(diamond: nx.MultiDiGraph) -> None:

@@ -19,7 +19,7 @@ Edge results give each arc of ``D`` to the edge it was reduced to; the longer
 parallel edges get 0 (no shortest path uses them).
 
 Exact all-pairs betweenness costs one Dijkstra per node: past ``exact_limit`` nodes
-(default 20,000, where it takes about 25 s on two cores) :func:`betweenness`
+(default 20,000) :func:`betweenness`
 samples ``k`` sources (default :data:`DEFAULT_K`) and says so in ``Series.attrs``.
 
 On a :class:`~supplynet.engine.snapshot.Snapshot`, node and edge results come from one
@@ -52,8 +52,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet.engine.brandes import Graph, brandes, prepare
+from supplynet.engine.brandes import Graph, brandes
 from supplynet._errors import AnalysisError
+from supplynet._progress import Progress
 from supplynet.engine.flownet import locality_rank
 from supplynet.engine.snapshot import Snapshot, compile_topology
 from supplynet.network.selectors import EndpointSpec, resolve_endpoints
@@ -72,14 +73,12 @@ logger = logging.getLogger(__name__)
 
 #: Largest network (nodes) whose all-pairs betweenness is computed exactly by default.
 EXACT_LIMIT = 20_000
-#: Sources sampled past the limit when no ``k`` is given: at 100k nodes node and edge
-#: betweenness together then take about 4 s on 2 cores, which keeps the whole report
-#: under a minute (docs/benchmarks.md); the estimate's relative error on a central node
-#: is then a few percent. Ranking uses supply betweenness, which is always exact.
+#: Sources sampled past the limit when no ``k`` is given, so the whole report stays
+#: within its time budget (docs/benchmarks.md); the estimate's relative error on a
+#: central node is then a few percent. Ranking uses supply betweenness, always exact.
 DEFAULT_K = 500
 
 Network = nx.MultiDiGraph | Snapshot
-Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class _Reduced:
     """``D`` as CSR arrays over relabelled vertices, plus what maps them back.
 
     Vertex ``rank[v]`` stands for node ``v``: reverse Cuthill-McKee order keeps
-    neighbours close in memory (Dijkstra ran 1.5x faster at 10k nodes). Each row
+    neighbours close in memory. Each row
     keeps its arcs in head-id order, so the order of work, hence every tie, is
     networkx's on :func:`shortest_digraph`. ``edge`` is the snapshot edge index of
     each arc, ``tails``/``heads`` are relabelled vertices; ``graph`` is the same in
@@ -105,19 +104,17 @@ class _Reduced:
 
 def _reduce(snap: Snapshot) -> _Reduced:
     """Return ``D`` (built once per snapshot topology and kept on it)."""
-    memo = snap._memo
-    if "reduced" not in memo:
-        memo["reduced"] = _build_reduced(snap)
-    return memo["reduced"]
+    return snap.cache("reduced", lambda: _build_reduced(snap))
 
 
 def _build_reduced(snap: Snapshot) -> _Reduced:
-    """Return ``D``: parallel edges reduced to the shortest, rows in head-id order."""
-    m, n = len(snap.edges), len(snap.nodes)
+    """Return ``D``: live edges, parallel ones reduced to the shortest, rows in head-id order."""
+    n = len(snap.nodes)
+    live = np.flatnonzero(snap.edge_alive)
     # Sort by tail, head, length, edge index: the first of each pair is the keeper.
-    order = np.lexsort((np.arange(m), snap.edge_length, snap.edge_head, snap.edge_tail))
+    order = live[np.lexsort((live, snap.edge_length[live], snap.edge_head[live], snap.edge_tail[live]))]
     tail, head = snap.edge_tail[order], snap.edge_head[order]
-    first = np.ones(m, bool)
+    first = np.ones(len(order), bool)
     first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
     keep = order[first]  # arcs in (tail id, head id) order
     rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
@@ -128,7 +125,7 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
     lengths = snap.edge_length[keep]
     try:
-        graph = prepare(indptr, heads, tails, lengths)
+        graph = Graph(indptr, heads, tails, lengths)
     except ValueError as exc:
         raise AnalysisError(str(exc)) from None
     return _Reduced(indptr, heads, tails, lengths, keep, rank, graph)
@@ -183,16 +180,15 @@ def _run(snap: Snapshot, sources: np.ndarray, targets: np.ndarray | None, *,
     red = _reduce(snap)
     key = ("brandes", np.asarray(sources, np.int64).tobytes(),
            None if targets is None else np.asarray(targets, np.int64).tobytes())
-    memo = snap._memo
-    if key in memo:
-        return memo[key]
+    if snap.cached(key):
+        return snap.cache(key, lambda: None)
     ranked = None if targets is None else red.rank[np.asarray(targets, np.int64)]
     node_sums, arcs = brandes(red.graph, red.rank[np.asarray(sources, np.int64)], ranked,
                               nodes=nodes or keep, edges=edges or keep, progress=progress)
     if len(node_sums):
         node_sums = node_sums[red.rank]
     if keep:
-        memo[key] = (node_sums, arcs)
+        snap.cache(key, lambda: (node_sums, arcs))
     return node_sums, arcs
 
 

@@ -1,6 +1,6 @@
 """Maximum flow, minimum cuts and flow loss from sources to sinks.
 
-Definitions follow DESIGN.md ("Definitions"): a super source feeds every source and
+Definitions follow docs/design.md ("Definitions"): a super source feeds every source and
 every sink drains into a super sink, both unlimited; edge and node capacities hold
 (nodes are split ``v_in -> v_out``). Every function takes a network
 (``networkx.MultiDiGraph``) or a :class:`~supplynet.engine.snapshot.Snapshot` built once by
@@ -35,16 +35,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
-from supplynet.engine import maxflow as mf
-from supplynet._errors import AnalysisError
+from supplynet._plain import plain
+from supplynet._progress import Progress
 from supplynet.engine.snapshot import Snapshot, compile_network
 from supplynet.network.selectors import EndpointSpec
 
@@ -63,7 +61,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Network = nx.MultiDiGraph | Snapshot
-Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -95,6 +92,12 @@ class FlowResult:
         """Whether the flow has no finite maximum."""
         return math.isinf(self.value)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the flow as plain values (unlimited is None; flows by edge and node id)."""
+        return plain({"value": self.value, "sources": self.sources, "sinks": self.sinks,
+                      "bottleneck_nodes": self.bottleneck_nodes, "edge_flow": self.edge_flow.to_dict(),
+                      "node_flow": self.node_flow.to_dict()})
+
 
 @dataclass(frozen=True)
 class EdgeCut:
@@ -108,6 +111,10 @@ class EdgeCut:
         """Whether no finite set of edges separates the sources from the sinks."""
         return math.isinf(self.capacity)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the cut as plain values (no finite cut: capacity None)."""
+        return plain({"capacity": self.capacity, "edges": self.edges})
+
 
 @dataclass(frozen=True)
 class NodeCut:
@@ -120,6 +127,10 @@ class NodeCut:
     def unbounded(self) -> bool:
         """Whether only uninterdictable nodes would separate sources from sinks."""
         return math.isinf(self.cost)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the cut as plain values (no finite cut: cost None)."""
+        return plain({"cost": self.cost, "nodes": self.nodes})
 
 
 def max_flow(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> FlowResult:
@@ -154,13 +165,8 @@ def max_flow(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = Non
     6.0
     """
     snap = compile_network(G, sources, sinks)
-    arrays = snap.max_flow_arrays()
-    bottleneck: list[str] = []
-    res, side = snap._flow
-    if side is not None:
-        net = snap._flownet()
-        binds = side[net.vin] & ~side[net.vout] & np.isfinite(snap.node_capacity)
-        bottleneck = [snap.nodes[i] for i in np.flatnonzero(binds)]
+    arrays = snap.max_flow()
+    bottleneck = [snap.nodes[i] for i in snap.bottleneck_nodes()]
     logger.debug("max flow %s over %d sources, %d sinks", arrays.value,
                  len(snap.sources), len(snap.sinks))
     return FlowResult(
@@ -208,13 +214,8 @@ def min_edge_cut(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec =
     EdgeCut(capacity=5.0, edges=['e1'])
     """
     snap = compile_network(G, sources, sinks)
-    res, side = snap._edge_cut
-    if res is None:
-        return EdgeCut(math.inf, [])
-    net = snap._flownet()
-    crossing = side[net.vout[snap.edge_tail]] & ~side[net.vin[snap.edge_head]]
-    edges = [snap.edges[i] for i in np.flatnonzero(crossing)]
-    return EdgeCut(snap._value(res, snap.capacity_scale), edges)
+    cut = snap.edge_cut()
+    return EdgeCut(cut.value, [snap.edges[i] for i in cut.members])
 
 
 def min_node_cut(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> NodeCut:
@@ -249,13 +250,8 @@ def min_node_cut(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec =
     NodeCut(cost=5.0, nodes=['x', 'y'])
     """
     snap = compile_network(G, sources, sinks)
-    res, side = snap._node_cut
-    if res is None:
-        return NodeCut(math.inf, [])
-    net = snap._flownet()
-    crossing = side[net.vin] & ~side[net.vout]
-    nodes = [snap.nodes[i] for i in np.flatnonzero(crossing)]
-    return NodeCut(snap._value(res, snap.cost_scale), nodes)
+    cut = snap.node_cut()
+    return NodeCut(cut.value, [snap.nodes[i] for i in cut.members])
 
 
 def flow_loss(
@@ -306,13 +302,8 @@ def flow_loss(
     >>> flow_loss(G).to_dict()
     {'a': 5.0, 'm': 5.0, 'x': 4.0, 'y': 1.0}
     """
-    if elements not in ("nodes", "edges", "both"):
-        raise AnalysisError(f"elements must be 'nodes', 'edges' or 'both', not {elements!r}")
     snap = compile_network(G, sources, sinks)
-    m, n = len(snap.edges), len(snap.nodes)
-    arcs = {"nodes": m + np.arange(n), "edges": np.arange(m),
-            "both": np.concatenate([m + np.arange(n), np.arange(m)])}[elements]
-    loss = _losses(snap, arcs, progress)
+    loss = snap.removal_losses(elements, progress=progress)
     if elements == "nodes":
         index = _index(snap.nodes, "node")
     elif elements == "edges":
@@ -323,50 +314,6 @@ def flow_loss(
             names=["element", "id"],
         )
     return pd.Series(loss, index=index, name="flow_loss")
-
-
-def _losses(snap: Snapshot, arcs: np.ndarray, progress: Progress | None) -> np.ndarray:
-    """Return the flow loss of removing each forward arc of ``arcs``, one at a time."""
-    res, _ = snap._flow
-    net = snap._flownet()
-    if res is not None:
-        base = snap._value(res, snap.capacity_scale)
-        todo = np.flatnonzero(snap._arc_flow(res)[arcs] > 0)  # zero flow: zero loss
-        loss = np.zeros(len(arcs))
-        # Batches of a big sweep stay parallel: size the work by the whole sweep.
-        def sweep(groups: list[np.ndarray]) -> np.ndarray:
-            return snap._sweep(groups, batch_of=len(todo))
-
-        loss[todo] = base - _batched(sweep, arcs[todo], progress)
-        return loss
-    # Unbounded: only unlimited arcs on an unlimited source-to-sink path can matter.
-    caps = snap._initial("flow")
-    big = snap._unlimited
-    tails, heads = net.head[net.mate[net.fwd_pos[arcs]]], net.head[net.fwd_pos[arcs]]
-    from_source = mf.reachable(net.ptr, net.head, caps, big, net.source)
-    to_sink = mf.coreachable(net.ptr, net.head, net.mate, caps, big, net.sink)
-    on_path = (caps[net.fwd_pos[arcs]] >= big) & from_source[tails] & to_sink[heads]
-    loss = np.full(len(arcs), np.nan)
-    todo = np.flatnonzero(on_path)
-    still = _batched(snap._unbounded_without, arcs[todo], progress)
-    loss[todo[~still.astype(bool)]] = math.inf
-    return loss
-
-
-def _batched(solve: Callable[..., np.ndarray], arcs: np.ndarray,
-             progress: Progress | None) -> np.ndarray:
-    """Return ``solve`` of each arc alone, reporting progress by batch."""
-    total = len(arcs)
-    if progress is None:
-        return solve([arcs[k:k + 1] for k in range(total)])
-    progress(0, total)
-    out = np.empty(total)
-    step = max(256, -(-total // 100))
-    for start in range(0, total, step):
-        stop = min(total, start + step)
-        out[start:stop] = solve([arcs[k:k + 1] for k in range(start, stop)])
-        progress(stop, total)
-    return out
 
 
 def _index(ids: tuple[str, ...], name: str) -> pd.Index:

@@ -1,6 +1,6 @@
 """Wood's (1993) max-flow interdiction model as a mixed-integer program solved by HiGHS.
 
-The flow network is the one DESIGN.md defines for ``max_flow``: a super source feeding
+The flow network is the one docs/design.md defines for ``max_flow``: a super source feeding
 every source and every sink feeding a super sink through unlimited arcs, each node with
 a capacity or a chance of interdiction split into ``in -> out``. Removing a node is
 removing its ``in -> out`` arc (every unit through the node, its own supply included,
@@ -36,7 +36,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +46,10 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from supplynet._errors import AnalysisError
-from supplynet.engine.snapshot import compile_network
+from supplynet._native import native_output_to_log
+from supplynet.engine import reach
+from supplynet.engine.flownet import split_arcs, split_vertices
+from supplynet.engine.snapshot import Snapshot, compile_network
 
 __all__ = [
     "SplitNetwork",
@@ -150,110 +152,89 @@ class MilpOutcome:
     solves: int
 
 
-def relevant_nodes(G: nx.MultiDiGraph, sources: Iterable[str], sinks: Iterable[str]) -> set[str]:
+def relevant_nodes(G: nx.MultiDiGraph | Snapshot, sources: Iterable[str] | None = None,
+                   sinks: Iterable[str] | None = None) -> set[str]:
     """Return the nodes on some path from a source to a sink (sources and sinks included).
 
     Examples
     --------
-    >>> G = nx.MultiDiGraph([("s", "a"), ("a", "t"), ("b", "a"), ("a", "c")])
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edges_from([("s", "a", "e1"), ("a", "t", "e2"), ("b", "a", "e3"), ("a", "c", "e4")], length=1)
+    ['e1', 'e2', 'e3', 'e4']
     >>> sorted(relevant_nodes(G, ["s"], ["t"]))
     ['a', 's', 't']
     """
-    ahead = _reach(G.succ, sources)
-    behind = _reach(G.pred, sinks)
-    return ahead & behind
+    snap = compile_network(G, sources, sinks)
+    return {snap.nodes[i] for i in np.flatnonzero(_relevant(snap))}
 
 
-def _reach(adj: dict, start: Iterable[str]) -> set[str]:
-    seen = set(start)
-    queue = deque(seen)
-    while queue:
-        for nxt in adj[queue.popleft()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _relevant(snap: Snapshot) -> np.ndarray:
+    """Return the mask of live nodes a source reaches and that reach a sink."""
+    live = snap.edge_alive
+    ahead, behind = reach.reached_both_ways(len(snap.nodes), snap.edge_tail[live], snap.edge_head[live],
+                                            snap.sources, snap.sinks)
+    return ahead & behind & snap.node_alive
 
 
-def _capacity(data: dict) -> float:
-    cap = data.get("capacity")
-    return math.inf if cap is None else float(cap)
-
-
-def _eligible(data: dict, wanted: bool) -> bool:
-    return wanted and bool(data.get("interdictable", True))
-
-
-def split_network(
-    G: nx.MultiDiGraph, sources: Sequence[str], sinks: Sequence[str], *, targets: str = "both"
-) -> SplitNetwork:
+def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None = None,
+                  sinks: Sequence[str] | None = None, *, targets: str = "both") -> SplitNetwork:
     """Return the split network of ``G`` between ``sources`` and ``sinks``.
 
-    Only nodes on a source-to-sink path are kept: nothing else can carry flow, so
-    interdicting it never helps. A node is split only when it has a capacity or is a
-    candidate. ``targets`` is ``"nodes"``, ``"edges"`` or ``"both"``.
+    Laid out by the engine's one split-network builder
+    (:func:`supplynet.engine.flownet.split_arcs`), pruned for the MILP: only nodes on a
+    source-to-sink path are kept (nothing else can carry flow, so interdicting it never
+    helps), and a node is split only when it has a capacity or is a candidate. Arcs of
+    split nodes come first, in id order, then the edges in id order. ``targets`` is
+    ``"nodes"``, ``"edges"`` or ``"both"``.
 
     Examples
     --------
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("s", capacity=5.0); G.add_node("t")
-    >>> G.add_edge("s", "t", key="e", capacity=3.0)
+    >>> G.add_edge("s", "t", key="e", capacity=3.0, length=1)
     'e'
     >>> net = split_network(G, ["s"], ["t"], targets="edges")
     >>> net.n_vertices, net.candidates, net.capacity.tolist()
     (3, (('edge', 'e'),), [5.0, 3.0])
     """
-    keep = relevant_nodes(G, sources, sinks)
+    snap = compile_network(G, sources, sinks)
+    n = len(snap.nodes)
+    keep = _relevant(snap)
     nodes_wanted, edges_wanted = targets in ("nodes", "both"), targets in ("edges", "both")
-    everyone = sorted([(str(v), "node") for v, d in G.nodes(data=True) if _eligible(d, nodes_wanted)]
-                      + [(str(k), "edge") for _, _, k, d in G.edges(keys=True, data=True)
-                         if _eligible(d, edges_wanted)])
+    node_ok = snap.node_interdictable & nodes_wanted & snap.node_alive
+    edge_ok = snap.edge_interdictable & edges_wanted & snap.edge_alive
+    everyone = sorted([(v, "node") for v in np.asarray(snap.nodes, object)[node_ok]]
+                      + [(e, "edge") for e in np.asarray(snap.edges, object)[edge_ok]])
     rank = {c: r for r, c in enumerate(everyone, start=1)}
-    cands = [(str(v), "node", G.nodes[v]) for v in keep if _eligible(G.nodes[v], nodes_wanted)]
-    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if u in keep and v in keep]
-    cands += [(str(k), "edge", d) for _, _, k, d in edges if _eligible(d, edges_wanted)]
-    cands.sort(key=lambda c: (c[0], c[1]))
-    index = {(kind, ident): i for i, (ident, kind, _) in enumerate(cands)}
-    vin, vout, arcs = _split_nodes(G, sorted(keep), index)
-    arcs += [(vout[u], vin[v], _capacity(d), index.get(("edge", str(k)), -1)) for u, v, k, d in edges]
-    tail, head, cap, elem = (np.array(col, dtype=t) for col, t in
-                             zip(zip(*arcs) if arcs else ([], [], [], []), (np.int64, np.int64, float, np.int64)))
+    kept_edges = np.flatnonzero(keep[snap.edge_tail] & keep[snap.edge_head] & snap.edge_alive)
+    cand_nodes = np.flatnonzero(keep & node_ok)
+    cand_edges = kept_edges[edge_ok[kept_edges]]
+    cands = sorted([(snap.nodes[i], "node", i) for i in cand_nodes] + [(snap.edges[i], "edge", i) for i in cand_edges])
+    node_elem = np.full(n, -1, np.int64)
+    edge_elem = np.full(len(snap.edges), -1, np.int64)
+    for k, (_, kind, i) in enumerate(cands):
+        (node_elem if kind == "node" else edge_elem)[i] = k
+    split = np.isfinite(snap.node_capacity) | (node_elem >= 0)
+    order = np.flatnonzero(keep)
+    vin, vout, count = split_vertices(order, split, n)
+    split_nodes = order[split[order]]
+    tail, head = split_arcs(vin, vout, snap.edge_tail, snap.edge_head, kept_edges, split_nodes)
+    m_arcs = len(kept_edges)
+    # Node arcs first, then edges: the order the model's rows take.
+    tail = np.concatenate([tail[m_arcs:], tail[:m_arcs]])
+    head = np.concatenate([head[m_arcs:], head[:m_arcs]])
+    capacity = np.concatenate([snap.node_capacity[split_nodes], snap.edge_capacity[kept_edges]])
+    element = np.concatenate([node_elem[split_nodes], edge_elem[kept_edges]])
+    cost = np.array([(snap.node_cost if kind == "node" else snap.edge_cost)[i] for _, kind, i in cands], float)
+    days = np.array([(snap.node_repair_days if kind == "node" else snap.edge_repair_days)[i] for _, kind, i in cands],
+                    float)
     return SplitNetwork(
-        n_vertices=len(set(vin.values()) | set(vout.values())),
-        tail=tail, head=head, capacity=cap, element=elem,
-        zero=np.array(sorted({vin[s] for s in sources if s in keep}), dtype=np.int64),
-        one=np.array(sorted({vout[t] for t in sinks if t in keep}), dtype=np.int64),
-        candidates=tuple((kind, ident) for ident, kind, _ in cands),
-        cost=np.array([float(d.get("cost", 1.0)) for _, _, d in cands], dtype=float),
-        repair_days=np.array([_repair(d) for _, _, d in cands], dtype=float),
+        n_vertices=count, tail=tail.astype(np.int64), head=head.astype(np.int64), capacity=capacity.astype(float),
+        element=element, zero=np.unique(vin[snap.sources[keep[snap.sources]]]),
+        one=np.unique(vout[snap.sinks[keep[snap.sinks]]]),
+        candidates=tuple((kind, ident) for ident, kind, _ in cands), cost=cost, repair_days=days,
         rank=np.array([rank[(ident, kind)] for ident, kind, _ in cands], dtype=float),
     )
-
-
-def _repair(data: dict) -> float:
-    days = data.get("repair_days")
-    return math.nan if days is None else float(days)
-
-
-def _split_nodes(
-    G: nx.MultiDiGraph, nodes: list[str], index: dict[tuple[str, str], int]
-) -> tuple[dict[str, int], dict[str, int], list[tuple[int, int, float, int]]]:
-    vin: dict[str, int] = {}
-    vout: dict[str, int] = {}
-    arcs = []
-    count = 0
-    for v in nodes:
-        elem = index.get(("node", str(v)), -1)
-        cap = _capacity(G.nodes[v])
-        vin[v] = count
-        if elem < 0 and math.isinf(cap):
-            vout[v] = count
-            count += 1
-            continue
-        vout[v] = count + 1
-        arcs.append((count, count + 1, cap, elem))
-        count += 2
-    return vin, vout, arcs
 
 
 # --- the model ---------------------------------------------------------------------------
@@ -340,8 +321,9 @@ def _solve(model: _Model, c: np.ndarray, deadline: float | None) -> _Result:
     cons = LinearConstraint(sp.vstack(model.rows, format="csr"), np.concatenate(model.lower),
                             np.concatenate(model.upper))
     start = time.perf_counter()
-    res = milp(c, integrality=model.integrality, bounds=Bounds(model.lb, model.ub),
-               constraints=cons, options=options)
+    with native_output_to_log(logger, "HiGHS"):
+        res = milp(c, integrality=model.integrality, bounds=Bounds(model.lb, model.ub),
+                   constraints=cons, options=options)
     logger.debug("HiGHS: %d variables, %d rows, status %d in %.3f s", len(c), cons.A.shape[0],
                  res.status, time.perf_counter() - start)
     gamma = None if res.x is None else np.asarray(res.x[model.gamma0:]) > 0.5
@@ -487,7 +469,7 @@ class Problem:
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph or Snapshot
     sources, sinks : None, str or iterable of str
     targets : {"nodes", "edges", "both"}
     objective : {"flow", "flow-days"}
@@ -495,12 +477,12 @@ class Problem:
         Days (flow-days only).
     """
 
-    def __init__(self, G: nx.MultiDiGraph, sources: Any, sinks: Any, *, targets: str,
+    def __init__(self, G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, targets: str,
                  objective: str, horizon: float | None) -> None:
-        self.G, self.targets, self.objective = G, targets, objective
+        self.targets, self.objective = targets, objective
         self.snap = compile_network(G, sources, sinks)
         self.sources, self.sinks = tuple(self.snap.source_ids), tuple(self.snap.sink_ids)
-        self.net = split_network(G, self.sources, self.sinks, targets=targets)
+        self.net = split_network(self.snap, targets=targets)
         self.kinds = [k for k, _ in self.net.candidates]
         self.ids = [i for _, i in self.net.candidates]
         self.cost = self.net.cost
@@ -510,7 +492,6 @@ class Problem:
         self._memo: dict[frozenset[int], float] = {}
         self._arrays: dict[frozenset[int], np.ndarray] = {}
         self._last: tuple[frozenset[int], Any, np.ndarray] | None = None
-        self._ends = {str(k): (u, v, k) for u, v, k in G.edges(keys=True)} if "edge" in self.kinds else {}
         self.scores: np.ndarray | None = None  # supply betweenness, filled on demand
         self.before = self.flow(frozenset())
         self.horizon = _horizon(objective, horizon, self.before)
@@ -597,22 +578,20 @@ class Problem:
         return not removed or (self._last is not None and self._last[0] == removed)
 
     def _state(self, removed: frozenset[int]) -> tuple[Any, np.ndarray]:
-        """Return a snapshot of the network with ``removed`` out (None if no source or sink
-        is left) and each candidate's index in it (-1 where gone); the last one is kept."""
+        """Return the network with ``removed`` out (a what-if snapshot; None if no source or
+        sink is left) and each candidate's index in it (-1 where gone); the last one is kept."""
         if self._last is None or self._last[0] != removed:
             if not removed:
                 snap: Any = self.snap
             else:
-                gone = {self.ids[i] for i in removed if self.is_node[i]}
-                cut = [self._ends[self.ids[i]] for i in removed if not self.is_node[i]]
-                src = [v for v in self.sources if v not in gone]
-                snk = [v for v in self.sinks if v not in gone]
-                view = nx.restricted_view(self.G, gone, cut)
-                snap = compile_network(view, src, snk) if src and snk else None
+                nodes, edges = self._removal(removed)
+                snap = self.snap.after(nodes, edges)
+                snap = snap if len(snap.sources) and len(snap.sinks) else None
             where = np.full(len(self.ids), -1, dtype=np.int64)
             if snap is not None:
-                for i, (kind, ident) in enumerate(self.net.candidates):
-                    where[i] = (snap.node_index if kind == "node" else snap.edge_index).get(ident, -1)
+                alive = np.where(self.is_node, snap.node_alive[self.index * self.is_node],
+                                 snap.edge_alive[self.index * ~self.is_node])
+                where[alive] = self.index[alive]
             self._last = (removed, snap, where)
         return self._last[1], self._last[2]
 

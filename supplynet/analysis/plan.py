@@ -26,6 +26,7 @@ import pandas as pd
 
 from supplynet._errors import AnalysisError
 from supplynet.analysis.milp import Problem, solve_interdiction
+from supplynet.engine.snapshot import Snapshot
 
 __all__ = [
     "METHODS",
@@ -148,7 +149,7 @@ def _json_safe(obj: Any) -> Any:
     return obj
 
 
-def _problem(G: nx.MultiDiGraph, sources: Any, sinks: Any, targets: str, objective: str,
+def _problem(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, targets: str, objective: str,
              horizon: float | None) -> Problem:
     _check_choice(targets, TARGETS, "targets")
     _check_choice(objective, OBJECTIVES, "objective")
@@ -197,11 +198,9 @@ def _scores(ctx: Problem) -> np.ndarray:
     """Return the supply betweenness of every candidate (nodes and edges alike)."""
     if ctx.scores is None:
         from supplynet.analysis.centrality import edge_supply_betweenness, supply_betweenness
-        from supplynet.analysis.flow import compile_network
 
-        # One snapshot: the node call computes the edge measure in the same pass.
-        snap = compile_network(ctx.G, list(ctx.sources), list(ctx.sinks))
-        nodes, edges = supply_betweenness(snap), edge_supply_betweenness(snap)
+        # The problem's own snapshot: the node call computes the edge measure in the same pass.
+        nodes, edges = supply_betweenness(ctx.snap), edge_supply_betweenness(ctx.snap)
         ctx.scores = np.array([float((nodes if k == "node" else edges).get(i, 0.0))
                                for k, i in ctx.net.candidates], dtype=float)
     return ctx.scores
@@ -352,7 +351,7 @@ def _run(ctx: Problem, method: str, budget: float, time_limit: float | None) -> 
 # --- public API --------------------------------------------------------------------------
 
 def plan_interdiction(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Snapshot,
     sources: Any = None,
     sinks: Any = None,
     *,
@@ -367,7 +366,7 @@ def plan_interdiction(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph or Snapshot
         The network (graph contract); never changed.
     sources, sinks : None, str or iterable of str
         Defaults (``manufacturing`` / ``assembly`` nodes), a selector or node ids.
@@ -484,20 +483,22 @@ class Comparison:
         })
 
 
-def _labels(G: nx.MultiDiGraph, ctx: Problem) -> dict[tuple[str, str], str]:
+def _labels(ctx: Problem) -> dict[tuple[str, str], str]:
+    """Return a readable name for every candidate: a node's name, an edge's ``from -> to``."""
+    snap = ctx.snap
     out = {}
-    edges = {str(k): (u, v) for u, v, k in G.edges(keys=True)} if "edge" in ctx.kinds else {}
     for kind, ident in ctx.net.candidates:
         if kind == "node":
-            out[(kind, ident)] = str(G.nodes[ident].get("name") or ident)
+            out[(kind, ident)] = str(snap.node_name[snap.node_index[ident]] or ident)
         else:
-            u, v = edges[ident]
-            out[(kind, ident)] = f"{G.nodes[u].get('name') or u} -> {G.nodes[v].get('name') or v}"
+            i = snap.edge_index[ident]
+            u, v = snap.edge_tail[i], snap.edge_head[i]
+            out[(kind, ident)] = f"{snap.node_name[u] or snap.nodes[u]} -> {snap.node_name[v] or snap.nodes[v]}"
     return out
 
 
 def compare_methods(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Snapshot,
     sources: Any = None,
     sinks: Any = None,
     *,
@@ -546,7 +547,7 @@ def compare_methods(
         budget=float(budget), plans={m: ps[-1] for m, ps in runs.items()}, curve=frame,
         curve_plans={m: tuple(ps) for m, ps in runs.items()} if curve else {},
         sources=ctx.sources, sinks=ctx.sinks, targets=targets, objective=objective,
-        horizon=ctx.horizon, labels=_labels(G, ctx),
+        horizon=ctx.horizon, labels=_labels(ctx),
         costs={c: float(x) for c, x in zip(ctx.net.candidates, ctx.cost)},
     )
 
@@ -597,7 +598,7 @@ def _against(plan: Plan, best: Plan) -> Plan:
 
 
 def plan_curve(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Snapshot,
     sources: Any = None,
     sinks: Any = None,
     *,

@@ -7,20 +7,17 @@ betweenness, ties broken by id. Uninterdictable elements are left out of the ran
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
 
-if TYPE_CHECKING:
-    from supplynet.engine.snapshot import Snapshot
+from supplynet.engine import impact, reach
+from supplynet.engine.snapshot import Snapshot, compile_network
 
-__all__ = ["rank_points", "sinks_cut_off", "unlimited_path", "POINT_COLUMNS"]
+__all__ = ["rank_points", "sinks_cut_off", "POINT_COLUMNS"]
 
 #: Columns of the ranked table, in order.
 POINT_COLUMNS = (
@@ -30,37 +27,35 @@ POINT_COLUMNS = (
 
 
 def rank_points(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Snapshot,
     nodes: pd.DataFrame,
     edges: pd.DataFrame,
-    sources: list[str],
-    sinks: list[str],
     *,
     top: int = 10,
-    max_flow: float,
-    snapshot: Snapshot | None = None,
+    max_flow: float | None = None,
 ) -> pd.DataFrame:
     """Return the ``top`` interdiction points, best first, with the reason each ranks.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph or Snapshot
+        The network, compiled for its sources and sinks.
     nodes, edges : pandas.DataFrame
         Per-element tables with ``flow``, ``flow_loss`` and ``supply_betweenness``
         columns, as :func:`supplynet.analysis.report.analyse` builds them.
-    sources, sinks : list of str
     top : int
-    max_flow : float
-        The network's max flow.
-    snapshot : Snapshot, optional
-        ``G`` compiled (:func:`supplynet.compile_network`): its arrays spare a walk over
-        every edge of ``G``.
+    max_flow : float, optional
+        The network's max flow (computed when not given).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`POINT_COLUMNS`; ``kind`` is ``"node"`` or ``"edge"``.
     """
+    snap = compile_network(G)
+    if max_flow is None:
+        max_flow = snap.max_flow_value()
+    sources, sinks = list(snap.source_ids), list(snap.sink_ids)
     cand = _candidates(nodes, edges)
     if cand.empty or top <= 0:
         return pd.DataFrame(columns=list(POINT_COLUMNS))
@@ -68,11 +63,7 @@ def rank_points(
     cand = cand.assign(_loss=-loss_key, _sbc=-cand["supply_betweenness"])
     cand = cand.sort_values(["_loss", "_sbc", "id"], kind="mergesort").head(top)
     chosen = list(zip(cand["kind"], cand["id"]))
-    if snapshot is None:
-        cut = sinks_cut_off(G, sources, sinks, chosen)
-    else:
-        cut = _cut_off(len(snapshot.nodes), np.asarray(snapshot.edge_tail), np.asarray(snapshot.edge_head),
-                       snapshot.node_index, snapshot.edge_index, sources, sinks, chosen)
+    cut = sinks_cut_off(snap, chosen)
     roles = {("node", s): "source" for s in sources} | {("node", t): "sink" for t in sinks}
     rows = []
     for rank, (_, row) in enumerate(cand.iterrows(), start=1):
@@ -148,86 +139,29 @@ def _dependants(lost: int, n_sinks: int, *, other: bool) -> list[str]:
     return [f"{lost} of {n_sinks} sinks depend{'s' if lost == 1 else ''} on it"]
 
 
-def sinks_cut_off(
-    G: nx.MultiDiGraph, sources: list[str], sinks: list[str], elements: list[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
+def sinks_cut_off(G: nx.MultiDiGraph | Snapshot, elements: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Return, for each ``(kind, id)``, how many sinks no source reaches once it is removed.
 
-    Sinks that no source reaches in the intact network are not counted.
+    Over the live elements of the network as compiled (its sources and sinks), as
+    :mod:`supplynet.analysis.whatif` defines them (an element with capacity 0 connects
+    nothing); sinks that no source reaches in the intact network are not counted.
 
     Examples
     --------
     >>> G = nx.MultiDiGraph()
-    >>> G.add_edges_from([("s", "h", "e1"), ("h", "t", "e2"), ("s", "u", "e3")])
+    >>> G.add_node("s", type="manufacturing"); G.add_nodes_from("tu", type="assembly")
+    >>> G.add_edges_from([("s", "h", "e1"), ("h", "t", "e2"), ("s", "u", "e3")], length=1)
     ['e1', 'e2', 'e3']
-    >>> sinks_cut_off(G, ["s"], ["t", "u"], [("node", "h"), ("edge", "e3")])
+    >>> sinks_cut_off(G, [("node", "h"), ("edge", "e3")])
     {('node', 'h'): 1, ('edge', 'e3'): 1}
     """
-    index = {n: i for i, n in enumerate(G.nodes)}
-    arcs = [(index[u], index[v], k) for u, v, k in G.edges(keys=True)]
-    tails = np.array([a[0] for a in arcs], dtype=np.int64)
-    heads = np.array([a[1] for a in arcs], dtype=np.int64)
-    edge_pos = {a[2]: i for i, a in enumerate(arcs)}
-    return _cut_off(len(index), tails, heads, index, edge_pos, sources, sinks, elements)
-
-
-def _cut_off(n: int, tails: np.ndarray, heads: np.ndarray, node_pos: Mapping[str, int],
-             edge_pos: Mapping[str, int], sources: list[str], sinks: list[str],
-             elements: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """:func:`sinks_cut_off` on arrays: ``n`` nodes, arcs ``tails -> heads``, id positions."""
-    tails = np.concatenate([tails, np.full(len(sources), n, np.int64)])
-    heads = np.concatenate([heads, np.array([node_pos[s] for s in sources], dtype=np.int64)])
-    sink_idx = np.array([node_pos[t] for t in sinks], dtype=np.int64)
-    base = _reached(tails, heads, n, np.ones(len(tails), bool))[sink_idx]
-    out = {}
-    for kind, ident in elements:
-        keep = np.ones(len(tails), bool)
-        if kind == "node":
-            keep &= (heads != node_pos[ident]) & (tails != node_pos[ident])
-        else:
-            keep[edge_pos[ident]] = False
-        reached = _reached(tails, heads, n, keep)[sink_idx]
-        out[(kind, ident)] = int((base & ~reached).sum())
-    return out
-
-
-def _reached(tails: np.ndarray, heads: np.ndarray, n: int, keep: np.ndarray) -> np.ndarray:
-    ones = np.ones(int(keep.sum()), dtype=np.int8)
-    A = sp.csr_matrix((ones, (tails[keep], heads[keep])), shape=(n + 1, n + 1))
-    order = breadth_first_order(A, n, directed=True, return_predecessors=False)
-    seen = np.zeros(n + 1, bool)
-    seen[order] = True
-    return seen[:n]
-
-
-def unlimited_path(G: nx.MultiDiGraph, sources: list[str], sinks: list[str]) -> list[str] | None:
-    """Return a source-to-sink path of unlimited edges and nodes (fewest hops), or None.
-
-    Examples
-    --------
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_edge("s", "h", key="e1")
-    'e1'
-    >>> G.add_edge("h", "t", key="e2", capacity=3)
-    'e2'
-    >>> unlimited_path(G, ["s"], ["t"]) is None
-    True
-    """
-    def open_node(n: str) -> bool:
-        return "capacity" not in G.nodes[n]
-
-    targets = set(sinks)
-    parent: dict[str, str | None] = {s: None for s in sorted(sources) if open_node(s)}
-    queue = deque(parent)
-    while queue:
-        u = queue.popleft()
-        if u in targets:
-            path = [u]
-            while parent[path[-1]] is not None:
-                path.append(parent[path[-1]])  # type: ignore[arg-type]
-            return path[::-1]
-        for _, v, d in sorted(G.out_edges(u, data=True), key=lambda e: e[1]):
-            if v not in parent and "capacity" not in d and open_node(v):
-                parent[v] = u
-                queue.append(v)
-    return None
+    snap = compile_network(G)
+    elements = list(elements)
+    _, live = impact.live(snap)  # the what-if's live elements: a capacity-0 edge connects nothing
+    position = np.full(len(snap.edges), -1, np.int64)
+    position[live] = np.arange(int(live.sum()))
+    removals = [([snap.node_index[i]], []) if kind == "node" else ([], [position[snap.edge_index[i]]])
+                for kind, i in elements]
+    counts = reach.cut_off_counts(len(snap.nodes), snap.edge_tail[live], snap.edge_head[live],
+                                  snap.sources, snap.sinks, removals)
+    return dict(zip(elements, counts))

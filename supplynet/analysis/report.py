@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +18,18 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet._version import __version__
 from supplynet._perf import paused_gc
+from supplynet._plain import plain
+from supplynet._progress import Phases, Progress, phase
+from supplynet._version import __version__
 from supplynet.analysis.centrality import betweenness, edge_betweenness, edge_supply_betweenness, supply_betweenness
-from supplynet.analysis.flow import compile_network, flow_loss, max_flow, min_edge_cut, min_node_cut
-from supplynet.analysis.ranking import rank_points, unlimited_path
+from supplynet.analysis.flow import flow_loss, max_flow, min_edge_cut, min_node_cut
+from supplynet.analysis.ranking import rank_points
+from supplynet.engine.snapshot import Snapshot, compile_network
 
 __all__ = ["Report", "analyse"]
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -101,34 +101,56 @@ class Report:
             out["generated_at"] = self.generated_at
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain values: provenance, figures, and one record per row.
+
+        The keys of ``report --format json`` (there rounded to 10 significant digits):
+        unlimited and undefined numbers are None.
+        """
+        tables = {"nodes": self.nodes, "edges": self.edges, "interdiction_points": self.points.set_index("id")}
+        records = {key: [{"id": i, **row} for i, row in zip(df.index, df.to_dict("records"))]
+                   for key, df in tables.items()}
+        return plain({**self.provenance(), "max_flow": self.max_flow, "unlimited_path": self.unlimited_path,
+                      "bottleneck_nodes": self.bottleneck_nodes, "min_edge_cut": self.min_edge_cut,
+                      "min_node_cut": self.min_node_cut, "notes": self.notes, **records})
+
 
 def analyse(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Snapshot,
     sources: Any = None,
     sinks: Any = None,
     *,
     top: int = 10,
     betweenness_k: int | None = None,
     seed: int = 0,
-    progress: Progress | None = None,
+    all_pairs: bool = True,
+    progress: Phases | Progress | None = None,
 ) -> Report:
     """Return the full interdiction :class:`Report` of a network.
 
+    The one pipeline behind ``report``, ``map`` and ``export``: every figure comes from
+    one compiled snapshot. Given the snapshot of a what-if
+    (:meth:`~supplynet.engine.snapshot.Snapshot.after`), the report is that of the
+    network after it: its tables list the live elements only.
+
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        A network from :func:`supplynet.read_network`.
+    G : networkx.MultiDiGraph or Snapshot
+        A network from :func:`supplynet.read_network`, or a compiled snapshot.
     sources, sinks : selector string, iterable of ids, or None
-        Default: every ``manufacturing`` node, every ``assembly`` node.
+        Default: every ``manufacturing`` node, every ``assembly`` node (a snapshot's own).
     top : int
         How many interdiction points to rank.
     betweenness_k : int, optional
         Sample this many sources for betweenness (default: exact up to the kernel's limit).
     seed : int
         Seed of that sample.
-    progress : callable(done, total), optional
-        Called during the long phases (flow-loss sweep, supply betweenness, betweenness);
-        each phase counts from 0 to its own total.
+    all_pairs : bool, default True
+        Compute all-pairs betweenness (a map does not draw it; then the column is 0 and
+        the parameters say ``"not computed"``).
+    progress : Phases or callable(done, total), optional
+        Told of the long phases: the flow-loss sweep (in elements), supply betweenness
+        and betweenness (in sources).
 
     Examples
     --------
@@ -143,44 +165,50 @@ def analyse(
     """
     with paused_gc():  # tables of 100k rows: see supplynet._perf
         return _analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
-                        progress=progress)
+                        all_pairs=all_pairs, progress=progress)
 
 
-def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenness_k: int | None,
-             seed: int, progress: Progress | None) -> Report:
+def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: int, betweenness_k: int | None,
+             seed: int, all_pairs: bool, progress: Phases | Progress | None) -> Report:
     snap = compile_network(G, sources, sinks)
     flow = max_flow(snap)
     ecut = min_edge_cut(snap)
     ncut = min_node_cut(snap)
-    loss = flow_loss(snap, elements="both", progress=progress)
-    src, snk = list(snap.source_ids), list(snap.sink_ids)
+    loss = flow_loss(snap, elements="both", progress=phase(progress, "flow-loss sweep", "elements"))
     # Each node call computes its edge twin in the same pass; the edge call then reads it.
-    sbc = supply_betweenness(snap, progress=progress)
+    sbc = supply_betweenness(snap, progress=phase(progress, "supply betweenness", "sources"))
     esbc = edge_supply_betweenness(snap)
-    bc = betweenness(snap, k=betweenness_k, seed=seed, progress=progress)
-    ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
-    nodes = _node_table(G, flow, loss.loc["node"], sbc, bc)
+    if all_pairs:
+        bc = betweenness(snap, k=betweenness_k, seed=seed, progress=phase(progress, "betweenness", "sources"))
+        ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
+    else:
+        bc = pd.Series(0.0, index=sbc.index)
+        ebc = pd.Series(0.0, index=esbc.index)
+    nodes = _node_table(snap, flow, loss.loc["node"], sbc, bc)
     edges = _edge_table(snap, flow, loss.loc["edge"], esbc, ebc)
-    path = unlimited_path(G, src, snk) if math.isinf(flow.value) else None
-    points = rank_points(G, nodes, edges, src, snk, top=top, max_flow=flow.value, snapshot=snap)
-    params = {
+    path = snap.unlimited_path() if math.isinf(flow.value) else None
+    points = rank_points(snap, nodes, edges, top=top, max_flow=flow.value)
+    method = ("sampled" if bc.attrs.get("sampled") else "exact") if all_pairs else "not computed"
+    params: dict[str, Any] = {
         "top": top,
         "source_selector": sources if isinstance(sources, str) else None,
         "sink_selector": sinks if isinstance(sinks, str) else None,
         "betweenness": {
-            "method": "sampled" if bc.attrs.get("sampled") else "exact",
+            "method": method,
             "k": bc.attrs.get("k"),
             "seed": bc.attrs.get("seed") if bc.attrs.get("sampled") else None,
         },
     }
+    if snap.rounded:  # only then: a report of exact figures stays byte-identical
+        params["rounded"] = list(snap.rounded)
     report = Report(
-        network=_network_info(G, snap),
-        sources=src,
-        sinks=snk,
+        network=_network_info(snap),
+        sources=list(snap.source_ids),
+        sinks=list(snap.sink_ids),
         max_flow=flow.value,
-        unlimited_path=path,
+        unlimited_path=None if path is None else [snap.nodes[i] for i in path],
         bottleneck_nodes=sorted(flow.bottleneck_nodes),
-        min_edge_cut={"capacity": ecut.capacity, "edges": _cut_edges(G, snap, ecut.edges)},
+        min_edge_cut={"capacity": ecut.capacity, "edges": _cut_edges(snap, ecut.edges)},
         min_node_cut={"cost": ncut.cost, "nodes": list(ncut.nodes)},
         nodes=nodes,
         edges=edges,
@@ -191,14 +219,14 @@ def _analyse(G: nx.MultiDiGraph, sources: Any, sinks: Any, *, top: int, betweenn
     return report
 
 
-def _network_info(G: nx.MultiDiGraph, snap: Any) -> dict[str, Any]:
+def _network_info(snap: Snapshot) -> dict[str, Any]:
     return {
-        "name": G.graph.get("name"),
-        "description": G.graph.get("description"),
-        "source": G.graph.get("source"),
-        "sha256": G.graph.get("sha256"),
-        "nodes": len(snap.nodes),
-        "edges": len(snap.edges),  # G.number_of_edges() walks every edge of a multigraph
+        "name": snap.meta.get("name"),
+        "description": snap.meta.get("description"),
+        "source": snap.meta.get("source"),
+        "sha256": snap.meta.get("sha256"),
+        "nodes": int(snap.node_alive.sum()),
+        "edges": int(snap.edge_alive.sum()),
     }
 
 
@@ -208,53 +236,60 @@ def _pct(value: pd.Series, total: float) -> pd.Series:
     return 100.0 * value / total
 
 
-def _node_table(G: nx.MultiDiGraph, flow: Any, loss: pd.Series, sbc: pd.Series, bc: pd.Series) -> pd.DataFrame:
-    ids = sorted(G.nodes)
-    data = G.nodes
+def _node_table(snap: Snapshot, flow: Any, loss: pd.Series, sbc: pd.Series, bc: pd.Series) -> pd.DataFrame:
+    """Return the per-node table, by node id: the live nodes of the snapshot."""
+    keep = np.flatnonzero(snap.node_alive)
+    ids = [snap.nodes[i] for i in keep]
+    pick = (lambda values: values) if len(keep) == len(snap.nodes) else (lambda values: [values[i] for i in keep])
     df = pd.DataFrame(
         {
-            "name": [data[n].get("name", n) for n in ids],
-            "type": [data[n]["type"] for n in ids],
-            "country": [data[n].get("country") for n in ids],
-            "capacity": [data[n].get("capacity", float("nan")) for n in ids],
-            "cost": [data[n].get("cost", 1.0) for n in ids],
-            "interdictable": [bool(data[n].get("interdictable", True)) for n in ids],
+            "name": pick(snap.node_name),
+            "type": pick(snap.node_type),
+            "country": pick(snap.node_country),
+            "capacity": np.where(np.isinf(snap.node_capacity), np.nan, snap.node_capacity)[keep],
+            "cost": np.asarray(snap.node_cost, dtype=float)[keep],
+            "interdictable": np.asarray(snap.node_interdictable, dtype=bool)[keep],
         },
         index=pd.Index(ids, name="id"),
     )
-    df["flow"] = flow.node_flow.reindex(ids).fillna(0.0)
+    return _with_metrics(df, flow.node_flow, loss, sbc, bc, flow.value)
+
+
+def _edge_table(snap: Snapshot, flow: Any, loss: pd.Series, esbc: pd.Series, ebc: pd.Series) -> pd.DataFrame:
+    """Return the per-edge table, by edge id, from the snapshot's arrays: the live edges."""
+    keep = np.flatnonzero(snap.edge_alive)
+    ids = [snap.edges[i] for i in keep]
+    nodes = np.array(snap.nodes, dtype=object)
+    country = np.array(snap.node_country, dtype=object)
+    tail, head = snap.edge_tail[keep], snap.edge_head[keep]
+    capacity = np.where(np.isinf(snap.edge_capacity), np.nan, snap.edge_capacity)[keep]
+    modes = snap.edge_mode if len(keep) == len(snap.edges) else [snap.edge_mode[i] for i in keep]
+    df = pd.DataFrame(
+        {
+            "source": nodes[tail],
+            "target": nodes[head],
+            "mode": list(modes),
+            "capacity": capacity,
+            "length_km": snap.edge_length[keep] / 1000.0,
+            "cost": np.asarray(snap.edge_cost, dtype=float)[keep],
+            "interdictable": np.asarray(snap.edge_interdictable, dtype=bool)[keep],
+            "crosses_border": np.asarray(snap.edge_crosses_border, dtype=bool)[keep],
+            "country": [_edge_country(a, b) for a, b in zip(country[tail], country[head])],
+        },
+        index=pd.Index(ids, name="id"),
+    )
+    return _with_metrics(df, flow.edge_flow, loss, esbc, ebc, flow.value)
+
+
+def _with_metrics(df: pd.DataFrame, flow: pd.Series, loss: pd.Series, sbc: pd.Series, bc: pd.Series,
+                  total: float) -> pd.DataFrame:
+    """Return ``df`` with the metric columns, each taken by ``df``'s ids (0 where absent)."""
+    ids = df.index
+    df["flow"] = flow.reindex(ids).fillna(0.0)
     df["betweenness"] = bc.reindex(ids).fillna(0.0)
     df["supply_betweenness"] = sbc.reindex(ids).fillna(0.0)
     df["flow_loss"] = loss.reindex(ids)
-    df["flow_loss_pct"] = _pct(df["flow_loss"], flow.value)
-    return df
-
-
-def _edge_table(snap: Any, flow: Any, loss: pd.Series, esbc: pd.Series, ebc: pd.Series) -> pd.DataFrame:
-    """Return the per-edge table, by edge id, from the snapshot's arrays (fast at 100k edges)."""
-    ids = list(snap.edges)
-    nodes = np.array(snap.nodes, dtype=object)
-    country = np.array(snap._countries, dtype=object)  # by node index, as read from G
-    capacity = np.where(np.isinf(snap.edge_capacity), np.nan, snap.edge_capacity)
-    df = pd.DataFrame(
-        {
-            "source": nodes[snap.edge_tail],
-            "target": nodes[snap.edge_head],
-            "mode": list(snap._modes),
-            "capacity": capacity,
-            "length_km": snap.edge_length / 1000.0,
-            "cost": np.asarray(snap.edge_cost, dtype=float),
-            "interdictable": np.asarray(snap.edge_interdictable, dtype=bool),
-            "crosses_border": np.asarray(snap._borders, dtype=bool),
-            "country": [_edge_country(a, b) for a, b in zip(country[snap.edge_tail], country[snap.edge_head])],
-        },
-        index=pd.Index(ids, name="id"),
-    )
-    df["flow"] = flow.edge_flow.reindex(ids).fillna(0.0)
-    df["betweenness"] = ebc.reindex(ids).fillna(0.0)
-    df["supply_betweenness"] = esbc.reindex(ids).fillna(0.0)
-    df["flow_loss"] = loss.reindex(ids)
-    df["flow_loss_pct"] = _pct(df["flow_loss"], flow.value)
+    df["flow_loss_pct"] = _pct(df["flow_loss"], total)
     return df
 
 
@@ -265,14 +300,13 @@ def _edge_country(a: str | None, b: str | None) -> str | None:
     return f"{a or '?'}→{b or '?'}"
 
 
-def _cut_edges(G: nx.MultiDiGraph, snap: Any, ids: list[str]) -> list[dict[str, Any]]:
+def _cut_edges(snap: Snapshot, ids: list[str]) -> list[dict[str, Any]]:
     """Return the cut's edges by id, with their ends and capacity (looked up, not scanned)."""
     out = []
     for eid in sorted(ids):
         i = snap.edge_index[eid]
-        u, v = snap.nodes[snap.edge_tail[i]], snap.nodes[snap.edge_head[i]]
-        out.append({"id": eid, "source": u, "target": v,
-                    "capacity": G.edges[u, v, eid].get("capacity", math.inf)})
+        out.append({"id": eid, "source": snap.nodes[snap.edge_tail[i]], "target": snap.nodes[snap.edge_head[i]],
+                    "capacity": float(snap.edge_capacity[i])})
     return out
 
 
@@ -300,6 +334,10 @@ def _notes(r: Report) -> list[str]:
             "Node capacities bind the max flow at " + ", ".join(r.bottleneck_nodes)
             + ": the min edge cut (which ignores node capacities) is larger than the max flow."
         )
+    for what in r.parameters.get("rounded", ()):
+        notes.append(f"The {what} have more decimals than the integer flow kernels can hold at this network's "
+                     "totals; they were rounded to the finest unit that fits, so the figures are exact to about "
+                     "1e-12 relative, not to the last digit.")
     bet = r.parameters["betweenness"]
     if bet["method"] == "sampled":
         notes.append(

@@ -7,7 +7,7 @@ Definitions (``G'`` is the network with the scenario applied: removed nodes and 
 taken out, edges at a removed node with them, degraded capacities multiplied by their
 factor; an unlimited capacity stays unlimited under any factor above 0):
 
-- ``max_flow_before`` / ``max_flow_after``: DESIGN.md's max flow of ``G`` and ``G'``.
+- ``max_flow_before`` / ``max_flow_after``: the max flow of ``G`` and ``G'`` (docs/design.md).
 - ``flow_loss`` = before - after; ``flow_loss_pct`` = 100 * loss / before (None when
   before is 0 or unlimited). An unlimited flow made finite loses ``inf``; one that stays
   unlimited has no defined loss (NaN; ``null`` in JSON).
@@ -64,16 +64,18 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet.engine import impact as _impact
 from supplynet._errors import AnalysisError, ScenarioError
-from supplynet.engine.snapshot import Snapshot
-from supplynet.analysis.flow import EdgeCut, compile_network, flow_loss
+from supplynet._plain import plain
+from supplynet._progress import Progress
+from supplynet.analysis.flow import EdgeCut, flow_loss
+from supplynet.engine import impact as _impact
+from supplynet.engine.snapshot import Snapshot, compile_network
 from supplynet.network.scenarios import Scenario, make_scenario
 from supplynet.network.selectors import EndpointSpec
 
@@ -91,8 +93,6 @@ IMPACT_COLUMNS = (
 NODE_SWEEP_COLUMNS = ("name", "type", "max_flow_after", "flow_loss", "flow_loss_pct", "sinks_cut_off",
                       "sources_stranded")
 
-Progress = Callable[[int, int], object]
-
 
 @dataclass(frozen=True)
 class Impact:
@@ -102,8 +102,8 @@ class Impact:
     ----------
     name : str
     removed_nodes, removed_edges : list of str
-    degraded : dict of str to float
-        ``{id: factor}`` of degraded nodes and edges.
+    degraded_nodes, degraded_edges : dict of str to float
+        ``{id: factor}`` of degraded nodes and of degraded edges.
     max_flow_before, max_flow_after, flow_loss, flow_loss_pct : float
     sinks_cut_off, sources_stranded : list of str
     route_km_before, route_km_after, detour_km : float or None
@@ -113,12 +113,16 @@ class Impact:
     horizon : float or None
     notes : list of str
     description : str
+    shared_ids : frozenset of str
+        Ids of the scenario that name both a node and an edge of the network: shown with
+        their kind (:meth:`label`).
     """
 
     name: str
     removed_nodes: list[str]
     removed_edges: list[str]
-    degraded: dict[str, float]
+    degraded_nodes: dict[str, float]
+    degraded_edges: dict[str, float]
     max_flow_before: float
     max_flow_after: float
     flow_loss: float
@@ -134,16 +138,28 @@ class Impact:
     horizon: float | None = None
     notes: list[str] = field(default_factory=list)
     description: str = ""
+    shared_ids: frozenset[str] = frozenset()
 
     @property
     def removed(self) -> list[str]:
         """The removed ids: nodes, then edges, each sorted."""
         return self.removed_nodes + self.removed_edges
 
+    @property
+    def degraded(self) -> dict[tuple[str, str], float]:
+        """``{(kind, id): factor}`` of every degraded node and edge (nodes first)."""
+        return {**{("node", i): f for i, f in self.degraded_nodes.items()},
+                **{("edge", i): f for i, f in self.degraded_edges.items()}}
+
+    def label(self, kind: str, ident: str) -> str:
+        """Return how to show an element: its id, or ``kind:id`` where the id names both kinds."""
+        return f"{kind}:{ident}" if ident in self.shared_ids else ident
+
     def row(self) -> dict[str, Any]:
         """Return the impact as one flat row (the columns :data:`IMPACT_COLUMNS`)."""
         return {
-            "name": self.name, "removed": self.removed, "degraded": dict(self.degraded),
+            "name": self.name, "removed": self.removed,
+            "degraded": {self.label(k, i): f for (k, i), f in self.degraded.items()},
             "max_flow_before": self.max_flow_before, "max_flow_after": self.max_flow_after,
             "flow_loss": self.flow_loss, "flow_loss_pct": self.flow_loss_pct,
             "sinks_cut_off": list(self.sinks_cut_off), "sources_stranded": list(self.sources_stranded),
@@ -152,6 +168,26 @@ class Impact:
             "min_edge_cut": list(self.min_edge_cut.edges), "top_nodes": list(self.top_nodes),
             "flow_days_denied": self.flow_days_denied,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the impact as plain values (unlimited and undefined figures None).
+
+        ``degraded`` is a list of ``{"kind", "id", "factor"}``: nodes and edges are separate
+        id spaces, so a mapping by id alone could merge two elements.
+        """
+        return plain({
+            "name": self.name, "description": self.description, "removed": self.removed,
+            "removed_nodes": self.removed_nodes, "removed_edges": self.removed_edges,
+            "degraded": [{"kind": k, "id": i, "factor": f} for (k, i), f in self.degraded.items()],
+            "degraded_nodes": self.degraded_nodes, "degraded_edges": self.degraded_edges,
+            "max_flow_before": self.max_flow_before, "max_flow_after": self.max_flow_after,
+            "flow_loss": self.flow_loss, "flow_loss_pct": self.flow_loss_pct,
+            "sinks_cut_off": self.sinks_cut_off, "sources_stranded": self.sources_stranded,
+            "route_km_before": self.route_km_before, "route_km_after": self.route_km_after,
+            "detour_km": self.detour_km, "min_edge_cut": self.min_edge_cut.to_dict(),
+            "top_nodes": [{"id": i, "flow": f} for i, f in self.top_nodes],
+            "flow_days_denied": self.flow_days_denied, "horizon_days": self.horizon, "notes": self.notes,
+        })
 
 
 def _loss(before: float, after: float) -> tuple[float, float]:
@@ -171,10 +207,10 @@ class WhatIf:
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        The network; never changed (it is read for selectors and ``repair_days``).
+    G : networkx.MultiDiGraph or Snapshot
+        The network; never changed.
     sources, sinks : None, str or iterable of str
-        As for :func:`supplynet.analysis.flow.max_flow`.
+        As for :func:`supplynet.analysis.flow.max_flow` (a snapshot's own by default).
     top : int, default 5
         How many nodes :attr:`Impact.top_nodes` lists.
     horizon : float, optional
@@ -198,14 +234,7 @@ class WhatIf:
     """
 
     def __init__(self, G: nx.MultiDiGraph | Snapshot, sources: EndpointSpec = None,
-                 sinks: EndpointSpec = None, *, top: int = 5, horizon: float | None = None,
-                 graph: nx.MultiDiGraph | None = None) -> None:
-        if isinstance(G, Snapshot):
-            if graph is None:
-                raise AnalysisError("WhatIf of a snapshot needs graph= (for selectors and repair_days)")
-            self.graph = graph
-        else:
-            self.graph = G
+                 sinks: EndpointSpec = None, *, top: int = 5, horizon: float | None = None) -> None:
         if horizon is not None and not (horizon >= 0 and math.isfinite(horizon)):
             raise AnalysisError(f"horizon must be a finite number of days >= 0, not {horizon!r}")
         self.snapshot = compile_network(G, sources, sinks)
@@ -213,11 +242,17 @@ class WhatIf:
         self.horizon = horizon
         self.sources = list(self.snapshot.source_ids)
         self.sinks = list(self.snapshot.sink_ids)
-        self._empty = _impact.masks(self.snapshot, (), ())
-        node_ok, edge_ok = _impact.live(self.snapshot, self._empty)
-        self._base_sinks, self._base_sources = _impact.reached(self.snapshot, node_ok, edge_ok)
-        self._base_route = _impact.route_length(self.snapshot, node_ok, edge_ok)
-        self.max_flow = self.snapshot.max_flow_value()
+        snap = self.snapshot
+        node_ok, edge_ok = _impact.live(snap)
+        self._base_sinks, self._base_sources = _impact.reached(snap, snap.sources, snap.sinks, node_ok, edge_ok)
+        self._base_route = _impact.route_length(snap, snap.sources, snap.sinks, node_ok, edge_ok)
+        self._shared = frozenset(snap.nodes) & frozenset(snap.edges)
+        self.max_flow = snap.max_flow_value()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph | None:
+        """The graph the network was compiled from (None for a snapshot built from arrays)."""
+        return self.snapshot.graph
 
     # -- building scenarios ---------------------------------------------------------
 
@@ -226,38 +261,43 @@ class WhatIf:
                  description: str = "") -> Scenario:
         """Return a scenario of this network from ids and selectors (see
         :func:`supplynet.network.scenarios.make_scenario`)."""
-        return make_scenario(self.graph, name, remove=remove, degrade=degrade, description=description)
+        return make_scenario(self.snapshot, name, remove=remove, degrade=degrade, description=description)
 
-    def _masks(self, s: Scenario) -> _impact.Masks:
+    def after(self, scenario: Scenario) -> Snapshot:
+        """Return the network after ``scenario`` as a snapshot (see :meth:`Snapshot.after`).
+
+        Raises
+        ------
+        ScenarioError
+            The scenario names elements this network does not have.
+        """
         try:
-            return _impact.masks(self.snapshot, s.remove_nodes, s.remove_edges, s.node_factors, s.edge_factors)
+            return self.snapshot.after(list(scenario.remove_nodes), list(scenario.remove_edges),
+                                       dict(scenario.node_factors) or None, dict(scenario.edge_factors) or None)
         except AnalysisError as exc:
-            raise ScenarioError(f"scenario {s.name!r}: {exc}") from None
+            raise ScenarioError(f"scenario {scenario.name!r}: {exc}") from None
 
     # -- evaluating -----------------------------------------------------------------
 
-    def _flow(self, m: _impact.Masks) -> float:
-        return self.snapshot.max_flow_value(m.nodes, m.edges, m.node_scale, m.edge_scale)
-
-    def _pieces(self, s: Scenario) -> tuple[list[tuple[str, str]], list[float | None]]:
-        """Return the pieces of a scenario as ``(kind, id)`` and their repair days."""
-        pieces = ([("node", n) for n in s.remove_nodes] + [("edge", e) for e in s.remove_edges]
-                  + [("node", n) for n, _ in s.node_factors] + [("edge", e) for e, _ in s.edge_factors])
-        edges = {k: d for _, _, k, d in self.graph.edges(keys=True, data="repair_days")}
-        days = [self.graph.nodes[i].get("repair_days") if kind == "node" else edges[i] for kind, i in pieces]
-        return pieces, [None if d is None else float(d) for d in days]
+    def _pieces(self, s: Scenario) -> tuple[list[tuple[str, str, float]], list[float | None]]:
+        """Return the pieces of a scenario as ``(kind, id, factor)`` and their repair days."""
+        snap = self.snapshot
+        pieces = ([("node", n, 0.0) for n in s.remove_nodes] + [("edge", e, 0.0) for e in s.remove_edges]
+                  + [("node", n, f) for n, f in s.node_factors] + [("edge", e, f) for e, f in s.edge_factors])
+        days = [(snap.node_repair_days[snap.node_index[i]] if kind == "node"
+                 else snap.edge_repair_days[snap.edge_index[i]]) for kind, i, _ in pieces]
+        return pieces, [None if math.isnan(d) else float(d) for d in days]
 
     def _flow_days(self, s: Scenario, before: float) -> float:
         pieces, days = self._pieces(s)
-        factors = s.degraded
 
         def flow_with(out: np.ndarray) -> float:
             chosen = [p for p, keep in zip(pieces, out) if keep]
-            rn = [i for kind, i in chosen if kind == "node" and i in s.remove_nodes]
-            re = [i for kind, i in chosen if kind == "edge" and i in s.remove_edges]
-            nf = [(i, factors[i]) for kind, i in chosen if kind == "node" and i not in s.remove_nodes]
-            ef = [(i, factors[i]) for kind, i in chosen if kind == "edge" and i not in s.remove_edges]
-            return self._flow(_impact.masks(self.snapshot, rn, re, nf, ef))
+            return self.snapshot.max_flow_value(
+                [i for kind, i, f in chosen if kind == "node" and f == 0.0 and i in s.remove_nodes],
+                [i for kind, i, f in chosen if kind == "edge" and f == 0.0 and i in s.remove_edges],
+                {i: f for kind, i, f in chosen if kind == "node" and i not in s.remove_nodes} or None,
+                {i: f for kind, i, f in chosen if kind == "edge" and i not in s.remove_edges} or None)
 
         return _impact.flow_days(before, days, flow_with, self.horizon)
 
@@ -270,29 +310,31 @@ class WhatIf:
             The scenario names elements this network does not have.
         """
         s = scenario if isinstance(scenario, Scenario) else self.scenario("what-if", remove=scenario)
-        m = self._masks(s)
         snap = self.snapshot
-        before = self.max_flow
-        arrays = snap.max_flow_arrays(m.nodes, m.edges, m.node_scale, m.edge_scale)
-        after = arrays.value
+        after_snap = self.after(s)
+        arrays = after_snap.max_flow()
+        before, after = self.max_flow, arrays.value
         loss, pct = _loss(before, after)
-        node_ok, edge_ok = _impact.live(snap, m)
-        sinks_now, sources_now = _impact.reached(snap, node_ok, edge_ok)
-        route = _impact.route_length(snap, node_ok, edge_ok)
+        node_ok, edge_ok = _impact.live(after_snap)
+        sinks_now, sources_now = _impact.reached(after_snap, snap.sources, snap.sinks, node_ok, edge_ok)
+        route = _impact.route_length(after_snap, snap.sources, snap.sinks, node_ok, edge_ok)
         detour = None if route is None or self._base_route is None else (route - self._base_route) / 1000.0
+        cut = after_snap.edge_cut()
         flows = arrays.node_flow
         order = sorted((i for i in np.flatnonzero(flows > 0)), key=lambda i: (-flows[i], snap.nodes[i]))
         return Impact(
             name=s.name, removed_nodes=list(s.remove_nodes), removed_edges=list(s.remove_edges),
-            degraded=s.degraded, max_flow_before=before, max_flow_after=after, flow_loss=loss,
-            flow_loss_pct=pct,
+            degraded_nodes=dict(s.node_factors), degraded_edges=dict(s.edge_factors),
+            max_flow_before=before, max_flow_after=after, flow_loss=loss, flow_loss_pct=pct,
             sinks_cut_off=[snap.sink_ids[k] for k in np.flatnonzero(self._base_sinks & ~sinks_now)],
             sources_stranded=[snap.source_ids[k] for k in np.flatnonzero(self._base_sources & ~sources_now)],
             route_km_before=_km(self._base_route), route_km_after=_km(route), detour_km=detour,
-            min_edge_cut=_impact.edge_cut(snap, m),
+            min_edge_cut=EdgeCut(cut.value, [snap.edges[i] for i in cut.members]),
             top_nodes=[(snap.nodes[i], float(flows[i])) for i in order[:self.top]],
             flow_days_denied=self._flow_days(s, before), horizon=self.horizon, notes=self._notes(s),
             description=s.description,
+            shared_ids=self._shared & (frozenset(s.remove_nodes + s.remove_edges)
+                                       | {i for i, _ in s.node_factors + s.edge_factors}),
         )
 
     def _notes(self, s: Scenario) -> list[str]:
@@ -320,11 +362,11 @@ class WhatIf:
         Columns :data:`NODE_SWEEP_COLUMNS`; ``sinks_cut_off`` and ``sources_stranded`` are
         counts. Max flows come from the snapshot's batched, parallel sweep (nodes that
         carry no flow lose nothing and are not re-solved); cut-off counts from one
-        dominator tree each way, so 10,000 nodes take about a second.
+        dominator tree each way.
         """
         snap = self.snapshot
         loss = flow_loss(snap, elements="nodes", progress=progress)
-        node_ok, edge_ok = _impact.live(snap, self._empty)
+        node_ok, edge_ok = _impact.live(snap)
         sinks, sources = _impact.dominated_counts(snap, node_ok, edge_ok)
         before = self.max_flow
         lost = loss.to_numpy()
@@ -335,16 +377,14 @@ class WhatIf:
             for i in np.flatnonzero(np.isinf(lost)):
                 after[i] = snap.max_flow_value(removed_nodes=np.array([i]))
         pct = 100.0 * lost / before if math.isfinite(before) and before > 0 else np.nan
-        data = self.graph.nodes
         return pd.DataFrame({
-            "name": [data[v].get("name", v) for v in snap.nodes],
-            "type": [data[v].get("type") for v in snap.nodes],
+            "name": list(snap.node_name), "type": list(snap.node_type),
             "max_flow_after": after, "flow_loss": lost, "flow_loss_pct": pct,
             "sinks_cut_off": sinks, "sources_stranded": sources,
         }, index=pd.Index(list(snap.nodes), name="node"))
 
 
-def what_if(G: nx.MultiDiGraph, remove: Iterable[str] = (), *,
+def what_if(G: nx.MultiDiGraph | Snapshot, remove: Iterable[str] = (), *,
             degrade: Mapping[str, float] | None = None, sources: EndpointSpec = None,
             sinks: EndpointSpec = None, name: str = "what-if", horizon: float | None = None) -> Impact:
     """Return the impact of one scenario given as ids or selectors (compiles ``G`` each call).
@@ -363,13 +403,13 @@ def what_if(G: nx.MultiDiGraph, remove: Iterable[str] = (), *,
     return w.evaluate(w.scenario(name, remove=remove, degrade=degrade))
 
 
-def sweep(G: nx.MultiDiGraph, scenarios: Sequence[Scenario], *, sources: EndpointSpec = None,
+def sweep(G: nx.MultiDiGraph | Snapshot, scenarios: Sequence[Scenario], *, sources: EndpointSpec = None,
           sinks: EndpointSpec = None, horizon: float | None = None) -> pd.DataFrame:
     """Return :meth:`WhatIf.sweep` of ``scenarios`` over ``G``."""
     return WhatIf(G, sources, sinks, horizon=horizon).sweep(scenarios)
 
 
-def sweep_nodes(G: nx.MultiDiGraph, *, sources: EndpointSpec = None, sinks: EndpointSpec = None,
+def sweep_nodes(G: nx.MultiDiGraph | Snapshot, *, sources: EndpointSpec = None, sinks: EndpointSpec = None,
                 progress: Progress | None = None) -> pd.DataFrame:
     """Return :meth:`WhatIf.sweep_nodes` of ``G``: every node removed alone."""
     return WhatIf(G, sources, sinks).sweep_nodes(progress=progress)

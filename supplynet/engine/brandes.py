@@ -20,22 +20,16 @@ lengths. The heap key ``(distance, counter)`` is unique, so any correct heap pop
 networkx's order; adjacency is scanned in the graph's CSR order, which
 :func:`supplynet.analysis.centrality.shortest_digraph` gives networkx too.
 
-Speed (100k nodes, one source, one thread): the heap key is packed into one 64-bit
-word (``distance << shift | counter``) in a 4-ary heap of keys alone (the vertex of
-each push is stored by counter, written in order), every index is int32, and a
-relaxation reads one distance (unseen is a large sentinel; a settled vertex can never
-improve, lengths being non-negative). Per vertex, ``sigma`` and both dependencies
-share one 32-byte row, and each ``P`` entry keeps its tail beside its arc, so the
-backward sweep reads one row per predecessor. Together these took the Dijkstra part
-from about 16 ms (the first layout) to 6.5-7.5 ms, and cut a whole source-to-target
-pass by about 9 % against the packed-key kernel before them (median of interleaved A/B
-runs; single runs on this shared machine drift by 30 %). The backward sweep then skips
-every vertex with no target beyond it (68 % of them at 100k nodes), whose terms are all
-exactly +0.0: another 14 %. A bucketed (radix) heap, a bottom-up sift, a
-space-filling-curve vertex order and recomputing ``P`` in the backward sweep were all
-measured and were no faster. A source-to-target pass stops once every target is
-settled and the heap holds nothing nearer: what lies beyond adds exactly 0.0 to every
-sum (on road networks with sinks everywhere it rarely stops early).
+Layout, for speed: the heap key is packed into one 64-bit word (``distance << shift |
+counter``) in a 4-ary heap of keys alone (the vertex of each push is stored by counter,
+written in order), every index is int32, and a relaxation reads one distance (unseen is
+a large sentinel; a settled vertex can never improve, lengths being non-negative). Per
+vertex, ``sigma`` and both dependencies share one row, and each ``P`` entry keeps its
+tail beside its arc, so the backward sweep reads one row per predecessor. The backward
+sweep skips every vertex with no target beyond it, whose terms are all exactly +0.0. A
+source-to-target pass stops once every target is settled and the heap holds nothing
+nearer: what lies beyond adds exactly 0.0 to every sum. What each choice bought, and
+what was tried and dropped, is in docs/benchmarks-kernels.md.
 
 Sources are cut into :data:`CHUNKS` contiguous chunks, a number fixed by the job (not
 by the machine); each chunk sums into its own accumulator and the chunks are added in
@@ -46,15 +40,17 @@ result is the same, bit for bit, whatever the number of threads.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numba
 import numpy as np
 
+from supplynet._progress import Progress
 from supplynet.engine.jit import njit
 
-__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "brandes", "prepare"]
+__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes"]
 
 #: Source chunks (and accumulators): fixed so results never depend on thread count.
 CHUNKS = 64
@@ -63,7 +59,6 @@ PARALLEL_WORK = 20_000_000
 #: Distance of a vertex not reached yet: above every path (see :class:`Graph`).
 UNSEEN = np.int64(2**62)
 
-Progress = Callable[[int, int], object]
 
 
 class Graph:
@@ -96,10 +91,20 @@ class Graph:
             raise ValueError(f"an edge of {longest} m is too long for the kernels")
 
 
-def prepare(indptr: np.ndarray, heads: np.ndarray, tails: np.ndarray,
-            weights: np.ndarray) -> Graph:
-    """Return the kernel form of a CSR graph with int64 ``weights``."""
-    return Graph(indptr, heads, tails, weights)
+#: Scratch state of one Brandes pass over one chunk of sources (fields compile as typed
+#: attributes in numba).
+Scratch = namedtuple("Scratch", [
+    "rows",     # per vertex: sigma, delta, subset edge delta, padding (one 32-byte row)
+    "dist",     # distance of each vertex once seen (UNSEEN before)
+    "settled",  # whether each vertex is settled
+    "pred",     # tail of each vertex's last improving push
+    "pcount",   # |P[w]|: predecessor arcs of each vertex
+    "plist",    # the P lists (arcs), by in_ptr
+    "order",    # vertices in settled order
+    "hkey",     # heap keys
+    "hvert",    # vertex of each push, by push counter
+    "ptail",    # tails of the P lists, beside plist
+])
 
 
 # -- 4-ary heap of packed keys -------------------------------------------------------
@@ -175,7 +180,8 @@ def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, sc
     ``n_targets > 0`` it stops once every target is settled and no queued vertex is
     as near as the last of them (nothing further lies on a path to a target).
     """
-    fs, seen, done, pred, pcount, pbuf, order, hkey, hvert, pvert = scratch[:10]
+    fs, seen, done, pred, pcount = scratch.rows, scratch.dist, scratch.settled, scratch.pred, scratch.pcount
+    pbuf, order, hkey, hvert, pvert = scratch.plist, scratch.order, scratch.hkey, scratch.hvert, scratch.ptail
     pred[s] = s
     hvert[0] = s
     size = _push(hkey, 0, _key(0, shift, 0))
@@ -228,8 +234,7 @@ def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, sc
 def _accumulate_all(s, n_done, in_ptr, scratch, node_acc, edge_acc, want_nodes,
                     want_edges):
     """All pairs: networkx's ``_accumulate_basic`` and ``_accumulate_edges`` at once."""
-    fs, pcount, pbuf, order, pvert = scratch[0], scratch[4], scratch[5], scratch[6], \
-        scratch[9]
+    fs, pcount, pbuf, order, pvert = scratch.rows, scratch.pcount, scratch.plist, scratch.order, scratch.ptail
     for i in range(n_done - 1, -1, -1):
         w = order[i]
         dw = fs[w, 1]
@@ -250,8 +255,7 @@ def _accumulate_subset(s, n_done, in_ptr, is_target, scratch, node_acc, edge_acc
                        want_nodes, want_edges):
     """Sources to targets: ``_accumulate_subset`` (nodes, ``delta``) and
     ``_accumulate_edges_subset`` (arcs, ``delta_e``) in one sweep."""
-    fs, pcount, pbuf, order, pvert = scratch[0], scratch[4], scratch[5], scratch[6], \
-        scratch[9]
+    fs, pcount, pbuf, order, pvert = scratch.rows, scratch.pcount, scratch.plist, scratch.order, scratch.ptail
     for i in range(n_done - 1, -1, -1):
         w = order[i]
         start, count = in_ptr[w], pcount[w]
@@ -283,8 +287,8 @@ def _accumulate_subset(s, n_done, in_ptr, is_target, scratch, node_acc, edge_acc
 @njit()
 def _reset(n_done, size, scratch, shift):
     """Clear the per-source arrays where this source touched them."""
-    fs, seen, done, pcount, order, hkey, hvert = (scratch[0], scratch[1], scratch[2],
-                                               scratch[4], scratch[6], scratch[7], scratch[8])
+    fs, seen, done, pcount = scratch.rows, scratch.dist, scratch.settled, scratch.pcount
+    order, hkey, hvert = scratch.order, scratch.hkey, scratch.hvert
     for i in range(n_done):
         v = order[i]
         fs[v, 0] = 0.0
@@ -306,17 +310,10 @@ def _chunk(indptr, heads, weights, in_ptr, shift, sources, is_target, n_targets,
     """Return ``(node sums, arc sums)`` over ``sources``; ``n_targets > 0`` for the
     source-to-target measures (the sums asked for only; the other array is empty)."""
     n, m = len(indptr) - 1, len(heads)
-    scratch = (
-        np.zeros((n, 4)),  # 0 rows: sigma, delta, subset edge delta, padding
-        np.full(n, UNSEEN, np.int64),  # 1 distance when seen
-        np.zeros(n, np.bool_),  # 2 settled
-        np.zeros(n, np.int32),  # 3 pred of the last improving push
-        np.zeros(n, np.int32),  # 4 |P[w]|
-        np.empty(m, np.int32),  # 5 P lists (arcs), by in_ptr
-        np.empty(n, np.int32),  # 6 settled order
-        np.empty(m + 1, np.uint64),  # 7 heap keys
-        np.empty(m + 1, np.int32),  # 8 vertex of each push, by counter
-        np.empty(m, np.int32),  # 9 tails of the P lists, beside 5
+    scratch = Scratch(
+        np.zeros((n, 4)), np.full(n, UNSEEN, np.int64), np.zeros(n, np.bool_),
+        np.zeros(n, np.int32), np.zeros(n, np.int32), np.empty(m, np.int32), np.empty(n, np.int32),
+        np.empty(m + 1, np.uint64), np.empty(m + 1, np.int32), np.empty(m, np.int32),
     )
     node_acc = np.zeros(n if want_nodes else 0)
     edge_acc = np.zeros(m if want_edges else 0)

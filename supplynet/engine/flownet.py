@@ -1,4 +1,11 @@
-"""The split flow network of a snapshot, laid out as paired residual CSR arcs.
+"""The split flow network: one builder for the kernels' residual CSR and the MILP's arcs.
+
+:func:`split_vertices` and :func:`split_arcs` lay out the split network once for every
+user: node ``v`` becomes ``vin[v] -> vout[v]`` (or one vertex where it needs no arc of
+its own), edge ``u -> v`` becomes ``vout[u] -> vin[v]``. The max-flow kernels split every
+node and add a super source and sink (:func:`build_flownet`); the interdiction MILP keeps
+only the nodes between a source and a sink and splits only those with a capacity or a
+chance of being struck (:mod:`supplynet.analysis.milp`).
 
 Vertices: node ``v`` becomes ``vin[v] -> vout[v]``; the super source is ``2n`` and the
 super sink ``2n + 1``. Forward arcs, in this order: one per edge (``vout[u] ->
@@ -9,8 +16,8 @@ in capacities, so it is built once per set of endpoints.
 
 Why the numbering: node ids sort in an order unrelated to geography, which scatters
 neighbours across memory. Nodes are numbered by reverse Cuthill-McKee over the road
-graph instead, with each node's two vertices side by side, and indices are int32:
-together that made the solver about 2x faster at 100k nodes (fewer cache misses).
+graph instead, with each node's two vertices side by side, and indices are int32, so
+neighbours share cache lines (docs/benchmarks-kernels.md has the measurement).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from supplynet.engine import maxflow as mf
 from supplynet._errors import AnalysisError
 
-__all__ = ["FlowNet", "build_flownet", "locality_rank"]
+__all__ = ["FlowNet", "build_flownet", "locality_rank", "split_arcs", "split_vertices"]
 
 _INDEX_LIMIT = 2**31 - 1
 
@@ -64,6 +71,44 @@ def locality_rank(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     return rank
 
 
+def split_vertices(order: np.ndarray, split: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return ``(vin, vout, number of vertices)`` of the nodes ``order`` lists, in that order.
+
+    A node with ``split[v]`` gets two consecutive vertices, any other one vertex
+    (``vin == vout``); nodes not in ``order`` get -1.
+
+    Examples
+    --------
+    >>> vin, vout, count = split_vertices(np.array([2, 0]), np.array([True, False, False]), 3)
+    >>> vin.tolist(), vout.tolist(), count
+    ([1, -1, 0], [2, -1, 0], 3)
+    """
+    order = np.asarray(order, np.int64)
+    width = np.where(np.asarray(split, bool)[order], 2, 1)
+    start = np.zeros(len(order), np.int64)
+    np.cumsum(width[:-1], out=start[1:])
+    vin = np.full(n, -1, np.int64)
+    vout = np.full(n, -1, np.int64)
+    vin[order] = start
+    vout[order] = start + width - 1
+    return vin, vout, int(width.sum())
+
+
+def split_arcs(vin: np.ndarray, vout: np.ndarray, tail: np.ndarray, head: np.ndarray, edges: np.ndarray,
+               nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the arcs of ``edges`` (``vout[tail] -> vin[head]``), then of ``nodes`` (``vin -> vout``).
+
+    Examples
+    --------
+    >>> vin, vout = np.array([0, 2]), np.array([1, 3])
+    >>> [a.tolist() for a in split_arcs(vin, vout, np.array([0]), np.array([1]), np.array([0]), np.array([0, 1]))]
+    [[1, 0, 2], [2, 1, 3]]
+    """
+    edges, nodes = np.asarray(edges, np.int64), np.asarray(nodes, np.int64)
+    return (np.concatenate([vout[tail[edges]], vin[nodes]]),
+            np.concatenate([vin[head[edges]], vout[nodes]]))
+
+
 def build_flownet(
     n: int, tail: np.ndarray, head: np.ndarray, sources: np.ndarray, sinks: np.ndarray
 ) -> FlowNet:
@@ -80,10 +125,11 @@ def build_flownet(
     if 2 * m > _INDEX_LIMIT:
         raise AnalysisError(f"the network is too large for the flow kernels ({m} arcs)")
     rank = locality_rank(n, tail, head)
-    vin, vout = 2 * rank, 2 * rank + 1
+    vin, vout, _ = split_vertices(np.argsort(rank), np.ones(n, bool), n)  # vin = 2 rank, vout = 2 rank + 1
     source, sink = 2 * n, 2 * n + 1
-    ftail = np.concatenate([vout[tail], vin, np.full(len(sources), source), vout[sinks]])
-    fhead = np.concatenate([vin[head], vout, vin[sources], np.full(len(sinks), sink)])
+    etail, ehead = split_arcs(vin, vout, tail, head, np.arange(len(tail)), np.arange(n))
+    ftail = np.concatenate([etail, np.full(len(sources), source), vout[sinks]])
+    fhead = np.concatenate([ehead, vin[sources], np.full(len(sinks), sink)])
     tails = np.concatenate([ftail, fhead]).astype(np.int64)
     heads = np.concatenate([fhead, ftail]).astype(np.int64)
     # Stable sort keeps each vertex's forward arcs first, in arc order: deterministic.

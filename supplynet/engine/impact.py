@@ -1,8 +1,9 @@
 """Kernels of a what-if's impact over a compiled snapshot: masks in, figures out.
 
-Every function here reads a :class:`~supplynet.engine.snapshot.Snapshot` and index arrays or
-masks; none copies or changes a graph. See :mod:`supplynet.analysis.whatif` for the definitions
-they implement.
+Every function here reads a :class:`~supplynet.engine.snapshot.Snapshot` (usually the
+network after a what-if, :meth:`~supplynet.engine.snapshot.Snapshot.after`) and index
+arrays or masks; none copies or changes a graph. See :mod:`supplynet.analysis.whatif` for
+the definitions they implement.
 
 *Live* elements (reachability, routes, dominators): a node or edge is live when it is
 not removed and its capacity after the scenario is above 0 (unlimited counts); an edge
@@ -13,89 +14,43 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
-from supplynet.engine import units as cv
-from supplynet.engine import maxflow as mf
+from supplynet.engine import reach
 from supplynet.engine.jit import njit
 from supplynet.engine.snapshot import Snapshot
-from supplynet.analysis.flow import EdgeCut
 
-__all__ = ["Masks", "masks", "live", "reached", "route_length", "edge_cut", "dominated_counts",
-           "flow_days"]
+__all__ = ["live", "reached", "route_length", "dominated_counts", "flow_days"]
 
 
-class Masks(NamedTuple):
-    """A scenario as arrays over a snapshot: removed indices and capacity multipliers."""
-
-    nodes: np.ndarray  # int64 indices of removed nodes
-    edges: np.ndarray  # int64 indices of removed edges
-    node_scale: np.ndarray | None  # multipliers per node, None when none degraded
-    edge_scale: np.ndarray | None
-
-
-def masks(snap: Snapshot, nodes: Sequence[str], edges: Sequence[str],
-          node_factors: Sequence[tuple[str, float]] = (),
-          edge_factors: Sequence[tuple[str, float]] = ()) -> Masks:
-    """Return the :class:`Masks` of ids removed and ``(id, factor)`` degraded."""
-    rn = cv.indices(list(nodes), snap.node_index, "removed nodes")
-    re = cv.indices(list(edges), snap.edge_index, "removed edges")
-    ns = cv.multipliers(dict(node_factors), snap.node_index, "node factors") if node_factors else None
-    es = cv.multipliers(dict(edge_factors), snap.edge_index, "edge factors") if edge_factors else None
-    return Masks(rn, re, ns, es)
-
-
-def _scaled(capacity: np.ndarray, scale: np.ndarray | None) -> np.ndarray:
-    """Return capacities after multipliers (unlimited stays unlimited above 0)."""
-    if scale is None:
-        return capacity
-    finite = np.isfinite(capacity)
-    out = np.where(scale > 0, math.inf, 0.0)
-    out[finite] = capacity[finite] * scale[finite]
-    return out
-
-
-def live(snap: Snapshot, m: Masks) -> tuple[np.ndarray, np.ndarray]:
-    """Return boolean masks of the live nodes and live edges under a scenario."""
-    node_ok = _scaled(snap.node_capacity, m.node_scale) > 0
-    node_ok[m.nodes] = False
-    edge_ok = _scaled(snap.edge_capacity, m.edge_scale) > 0
-    edge_ok[m.edges] = False
+def live(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Return boolean masks of the live nodes and live edges of a (what-if) snapshot."""
+    node_ok = snap.node_alive & (snap.node_capacity > 0)
+    edge_ok = snap.edge_alive & (snap.edge_capacity > 0)
     edge_ok &= node_ok[snap.edge_tail] & node_ok[snap.edge_head]
     return node_ok, edge_ok
 
 
-def _bfs(n: int, tails: np.ndarray, heads: np.ndarray, roots: np.ndarray) -> np.ndarray:
-    """Return the mask of the ``n`` nodes reached from any root (root n is virtual)."""
-    t = np.concatenate([tails, np.full(len(roots), n)])
-    h = np.concatenate([heads, roots])
-    graph = sp.csr_array((np.ones(len(t), np.int8), (t, h)), shape=(n + 1, n + 1))
-    seen = np.zeros(n + 1, bool)
-    seen[breadth_first_order(graph, n, directed=True, return_predecessors=False)] = True
-    return seen[:n]
-
-
-def reached(snap: Snapshot, node_ok: np.ndarray, edge_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reached(snap: Snapshot, sources: np.ndarray, sinks: np.ndarray, node_ok: np.ndarray,
+            edge_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(sinks reached by some source, sources reaching some sink)`` as masks
-    over ``snap.sinks`` and ``snap.sources``, over live elements only."""
+    over ``sinks`` and ``sources`` (node indices), over live elements only."""
     n = len(snap.nodes)
     tails, heads = snap.edge_tail[edge_ok], snap.edge_head[edge_ok]
-    srcs = snap.sources[node_ok[snap.sources]]
-    snks = snap.sinks[node_ok[snap.sinks]]
-    forward = _bfs(n, tails, heads, srcs)
-    backward = _bfs(n, heads, tails, snks)
-    return forward[snap.sinks] & node_ok[snap.sinks], backward[snap.sources] & node_ok[snap.sources]
+    forward, backward = reach.reached_both_ways(n, tails, heads, sources[node_ok[sources]],
+                                                sinks[node_ok[sinks]])
+    return forward[sinks] & node_ok[sinks], backward[sources] & node_ok[sources]
 
 
-def route_length(snap: Snapshot, node_ok: np.ndarray, edge_ok: np.ndarray) -> int | None:
+def route_length(snap: Snapshot, sources: np.ndarray, sinks: np.ndarray, node_ok: np.ndarray,
+                 edge_ok: np.ndarray) -> int | None:
     """Return the shortest live source-to-sink route in integer metres (None if none)."""
     n = len(snap.nodes)
-    srcs = snap.sources[node_ok[snap.sources]]
-    snks = snap.sinks[node_ok[snap.sinks]]
+    srcs = sources[node_ok[sources]]
+    snks = sinks[node_ok[sinks]]
     if not len(srcs) or not len(snks):
         return None
     idx = np.flatnonzero(edge_ok)
@@ -109,44 +64,6 @@ def route_length(snap: Snapshot, node_ok: np.ndarray, edge_ok: np.ndarray) -> in
     dist = dijkstra(graph, directed=True, indices=srcs, min_only=True)
     best = float(np.min(dist[snks]))
     return int(round(best)) if math.isfinite(best) else None
-
-
-def edge_cut(snap: Snapshot, m: Masks) -> EdgeCut:
-    """Return the min edge cut of the network under a scenario.
-
-    As :func:`supplynet.analysis.flow.min_edge_cut` on the network with the removed elements really
-    removed and degraded edge capacities applied: node capacities are ignored (a removed
-    node blocks everything), the cut nearest the sources, every crossing edge that still
-    exists listed (capacity-0 ones included).
-    """
-    net = snap._flownet()
-    m_edges, n = len(snap.edges), len(snap.nodes)
-    base_units = snap._edge_units
-    big = snap._unlimited
-    caps = cv.scaled_units(base_units, big, m.edge_scale)
-    caps[m.edges] = 0.0
-    factor = cv.integer_scale(caps, "scaled capacities")
-    if factor > 1 and big * factor >= cv.MAX_UNITS:
-        factor = 1
-    big_units = big * factor
-    node_caps = np.full(n, big_units, np.int64)
-    node_caps[m.nodes] = 0
-    arcs = np.concatenate([np.rint(caps * factor).astype(np.int64), node_caps,
-                           np.full(net.n_super, big_units, np.int64)])
-    res = np.zeros(len(net.head), np.int64)
-    res[net.fwd_pos] = arcs
-    if mf.unlimited_path(net.ptr, net.head, res, big_units, net.source, net.sink):
-        return EdgeCut(math.inf, [])
-    mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
-    side = mf.reachable(net.ptr, net.head, res, 1, net.source)
-    exists = np.ones(m_edges, bool)
-    exists[m.edges] = False
-    gone = np.zeros(n, bool)
-    gone[m.nodes] = True
-    exists &= ~gone[snap.edge_tail] & ~gone[snap.edge_head]
-    crossing = exists & side[net.vout[snap.edge_tail]] & ~side[net.vin[snap.edge_head]]
-    value = mf.outflow(net.ptr, net.mate, net.is_fwd, res, net.source) / (snap.capacity_scale * factor)
-    return EdgeCut(float(value), [snap.edges[i] for i in np.flatnonzero(crossing)])
 
 
 @njit()

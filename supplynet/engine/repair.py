@@ -5,8 +5,8 @@ maximum flow into a maximum flow of the network with some capacities lowered,
 touching only the neighbourhood of the change: flow above a new capacity is first
 rerouted around the arc (a bidirectional search that proves "no more" at once where
 the region behind the arc is small), the rest cancelled along flow paths. Its
-docstring proves the result maximal. At 100k nodes this takes ~0.1 ms per removed
-node, against ~20 ms for a warm-started Dinic whose last level search is global.
+docstring proves the result maximal. Its cost is local to the change, where a
+warm-started Dinic's last level search is global (docs/benchmarks-kernels.md).
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ def _cancel(res, mate, p, amount, forward, work):
 @njit()
 def _next_arc(ptr, mate, is_fwd, res, v, forward, work):
     """Return the next flow-carrying walk position out of ``v`` (-1 if none)."""
-    wit = work[10] if forward else work[9]
-    stamp, now = work[11], work[12][0]
+    wit = work.walk_forward if forward else work.walk_back
+    stamp, now = work.walk_stamp, work.walk_now[0]
     if stamp[v] != now:
         stamp[v] = now
-        work[9][v] = ptr[v]
-        work[10][v] = ptr[v]
+        work.walk_back[v] = ptr[v]
+        work.walk_forward[v] = ptr[v]
     p = wit[v]
     while p < ptr[v + 1] and _flow_at(res, mate, is_fwd, p, forward) == 0:
         p += 1
@@ -78,13 +78,13 @@ def _cancel_cycle(res, mate, is_fwd, back, n_back, fwd_path, n_fwd, extra, work)
 
 @njit()
 def _walk_back(ptr, head, mate, is_fwd, res, start, source, work):
-    """Mark a flow path ``source -> start`` on work[7]/work[13]; return its length
+    """Mark a flow path ``source -> start`` on work.on_back/work.back_path; return its length
     (-1 if ``start`` has no flow left to walk back).
 
     Flow cycles met on the way are cancelled (value-neutral). Conservation guarantees
     a vertex with outgoing flow has incoming flow, so the walk never gets stuck.
     """
-    on, path = work[7], work[13]
+    on, path = work.on_back, work.back_path
     depth = 0
     v = start
     on[v] = 0
@@ -125,9 +125,9 @@ def _clear(head, start, path, depth, on):
 
 @njit()
 def _walk_forward(ptr, head, mate, is_fwd, res, start, sink, work):
-    """Mark a flow path ``start -> sink`` on work[8]/work[3]; stop early where it meets
-    the backward path (work[7]). Return ``(length, meeting index or -1)``."""
-    on_b, on, path = work[7], work[8], work[3]
+    """Mark a flow path ``start -> sink`` on work.on_forward/work.path; stop early where it meets
+    the backward path (work.on_back). Return ``(length, meeting index or -1)``."""
+    on_b, on, path = work.on_back, work.on_forward, work.path
     depth = 0
     v = start
     on[v] = 0
@@ -166,7 +166,7 @@ def _reduce_arc(ptr, head, mate, is_fwd, res, p_arc, source, sink, work):
     value). Conservation thus holds after every step, so walks never get stuck, and
     every step empties at least one arc or ends the excess: the loop terminates.
     """
-    on_b, on_f, path_f, path_b = work[7], work[8], work[3], work[13]
+    on_b, on_f, path_f, path_b = work.on_back, work.on_forward, work.path, work.back_path
     arc_rev = mate[p_arc]
     tail, tip = head[arc_rev], head[p_arc]
     while res[p_arc] < 0 and res[arc_rev] > 0:
@@ -198,18 +198,18 @@ def _reroute_path(ptr, head, mate, res, x, y, skip, skip2, dead_f, dead_b, work)
     """Search a residual path ``x -> y`` avoiding two positions; return where the two
     searches met (-1 if there is no path).
 
-    Bidirectional: a forward search from ``x`` (parents in work[14]) and a backward
-    search from ``y`` (next positions in work[18]) grow alternately, always the one
+    Bidirectional: a forward search from ``x`` (parents in work.fwd_parent) and a backward
+    search from ``y`` (next positions in work.back_next) grow alternately, always the one
     with the smaller frontier. Why: when no path is left, the region behind the
     lowered arc is typically a handful of vertices while ``x`` reaches the whole
     source side, so the backward search proves it at once. Stamps instead of
     clearing keep the cost proportional to the vertices searched. ``dead_f`` /
     ``dead_b`` are vertices each search may skip.
     """
-    fpar, fstamp, fq = work[14], work[15], work[2]
-    bnext, bstamp, bq = work[18], work[19], work[20]
-    work[16][0] += 1
-    now = work[16][0]
+    fpar, fstamp, fq = work.fwd_parent, work.fwd_stamp, work.queue
+    bnext, bstamp, bq = work.back_next, work.back_stamp, work.back_queue
+    work.search_now[0] += 1
+    now = work.search_now[0]
     fstamp[x] = now
     bstamp[y] = now
     fq[0], bq[0] = x, y
@@ -250,7 +250,7 @@ def _reroute(ptr, head, mate, res, p_arc, limit, dead_f, dead_b, work):
     paths between its ends, without changing the flow value; return the amount moved."""
     arc_rev = mate[p_arc]
     x, y = head[arc_rev], head[p_arc]
-    fpar, bnext = work[14], work[18]
+    fpar, bnext = work.fwd_parent, work.back_next
     moved = 0
     while moved < limit:
         meet = _reroute_path(ptr, head, mate, res, x, y, p_arc, arc_rev, dead_f, dead_b,
@@ -323,7 +323,7 @@ def lower_capacities(ptr, head, mate, is_fwd, res, positions, caps, source, sink
                 excess -= _reroute(ptr, head, mate, res, p, excess, dead_f, dead_b, work)
         write(res, p, caps[k] - res[mate[p]], work)
         if res[p] < 0:
-            work[12][0] += 1  # fresh walk pointers: rerouting may have added flow
+            work.walk_now[0] += 1  # fresh walk pointers: rerouting may have added flow
             _reduce_arc(ptr, head, mate, is_fwd, res, p, source, sink, work)
 
 

@@ -4,15 +4,18 @@ Conventions (shared by every flow and cut result):
 
 Order
     Nodes are held in sorted id order and edges in sorted edge-id order; every index
-    array refers to those orders.
+    array refers to those orders. Nodes and edges are separate id spaces: a node and an
+    edge may share an id.
 
 Integer units
     The kernels count in ``int64`` units. Capacities (edges and nodes together) are
-    multiplied by ``capacity_scale = 10**d``, the smallest ``d <= 6`` that makes every
-    finite capacity a whole number (``d = 0`` for integer capacities, the usual case);
-    where even ``10**6`` does not, values are rounded to the nearest millionth. Results
-    are divided back, so callers only ever see the original units. Interdiction costs
-    get their own ``cost_scale`` the same way.
+    multiplied by ``capacity_scale = 10**d`` for the fewest decimals ``d`` that hold
+    every finite capacity exactly (``d = 0`` for integer capacities, the usual case), so
+    every answer is exact. Where those units would overflow the kernels' 64-bit totals,
+    or no ``d <= 18`` holds the values (1/3), the most decimals that fit are kept and
+    :attr:`Snapshot.rounded` says so: each value is then within half a unit, far below
+    1e-9 relative. Results are divided back, so callers only ever see the original
+    units. Interdiction costs get their own ``cost_scale`` the same way.
 
 Unlimited
     An absent capacity (or ``inf``) is unlimited. In the kernels it becomes
@@ -35,16 +38,18 @@ What-if
     :mod:`supplynet.engine.repair`). Where scaled capacities are not whole units, the unit
     is refined by the smallest ``10**d`` (``d <= 6``) that makes them whole, so
     ``3 * 0.5`` is exactly 1.5. An unlimited capacity stays unlimited under any scale
-    above 0.
+    above 0. :meth:`Snapshot.after` turns a what-if into a snapshot of its own: the same
+    ids and arrays, the removed elements marked dead (``node_alive`` / ``edge_alive``;
+    an edge at a dead node is dead too), capacities scaled, and the what-if's maximum
+    flow as its base flow, so every analysis runs on the network after the what-if
+    without a copy of the graph.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -54,18 +59,27 @@ import numba
 import numpy as np
 import pandas as pd
 
-from supplynet.engine import units as cv
-from supplynet.engine import maxflow as mf
-from supplynet.engine import repair as _repair
 from supplynet._errors import AnalysisError
+from supplynet._perf import paused_gc
+from supplynet._progress import Progress
+from supplynet.engine import maxflow as mf
+from supplynet.engine import reach
+from supplynet.engine import repair as _repair
+from supplynet.engine import units as cv
 from supplynet.engine.flownet import FlowNet, build_flownet
-from supplynet.network.selectors import EndpointSpec, resolve_endpoints
+from supplynet.network.selectors import ElementTable, EndpointSpec, resolve_endpoints
 
-__all__ = ["FlowArrays", "Snapshot", "compile_network", "compile_topology"]
+__all__ = ["Cut", "FlowArrays", "Snapshot", "compile_network", "compile_topology"]
 
 logger = logging.getLogger(__name__)
 
-_PARALLEL_WORK = 20_000_000  # scenarios x vertices above which sweeps go parallel
+#: Scenarios x vertices above which what-if sweeps run on numba's threads: a parallel
+#: region costs about 20 ms on a busy machine, so only big sweeps gain.
+PARALLEL_WORK = 20_000_000
+#: Elements per batch of a flow-loss sweep when progress is reported.
+_BATCH = 256
+
+
 
 class FlowArrays(NamedTuple):
     """A maximum flow as arrays: value, flow per edge and throughput per node.
@@ -77,6 +91,13 @@ class FlowArrays(NamedTuple):
     value: float
     edge_flow: np.ndarray
     node_flow: np.ndarray
+
+
+class Cut(NamedTuple):
+    """A minimum cut: its value (``math.inf`` if none is finite) and its members' indices."""
+
+    value: float
+    members: np.ndarray
 
 
 def compile_network(
@@ -128,12 +149,12 @@ class Snapshot:
     """A compiled, immutable view of a network for its sources and sinks.
 
     Build it with :func:`compile_network`. Arrays are read-only; what-if questions are
-    asked through :meth:`max_flow_value`, :meth:`max_flow_arrays` and
-    :meth:`max_flow_values`, which never copy or touch the graph.
+    asked through :meth:`max_flow_value`, :meth:`max_flow_arrays`,
+    :meth:`max_flow_values` and :meth:`after`, which never copy or touch the graph.
 
     For many what-ifs, compile once and keep the snapshot: the first question solves
-    the base maximum flow (cached); every later one repairs a copy of it locally,
-    typically well under a millisecond at 100k nodes. Ask batches through
+    the base maximum flow (cached); every later one repairs a copy of it locally, in
+    time local to the change. Ask batches through
     :meth:`max_flow_values`, which runs them on numba's threads when the batch is
     large. Removals and scales may be given as index arrays (fastest), boolean masks
     or ids; scales as full-length arrays or ``{id or index: multiplier}``.
@@ -149,36 +170,57 @@ class Snapshot:
     edge_length : numpy.ndarray of int64
         Edge lengths in metres.
     edge_capacity, node_capacity : numpy.ndarray of float64
-        Capacities, ``inf`` where unlimited.
+        Capacities, ``inf`` where unlimited (after any what-if scale).
     edge_cost, node_cost : numpy.ndarray of float64
         Interdiction costs.
     edge_interdictable, node_interdictable : numpy.ndarray of bool
+    node_type, node_name, node_country, edge_mode : tuple
+        Per element (None where absent; a node's name defaults to its id).
+    node_x, node_y : numpy.ndarray of float64
+        Longitude and latitude (NaN where unknown).
+    edge_crosses_border : numpy.ndarray of bool
+    node_repair_days, edge_repair_days, node_confidence, edge_confidence : numpy.ndarray
+        Per element, NaN where absent.
+    node_alive, edge_alive : numpy.ndarray of bool
+        False for what a what-if (:meth:`after`) took out; all True otherwise.
     sources, sinks : numpy.ndarray of int64
-        Sorted node indices of the endpoints.
+        Sorted node indices of the endpoints (live ones only).
     source_ids, sink_ids : tuple of str
         The same as ids.
     capacity_scale, cost_scale : int
         Integer units per capacity / cost unit (see the module notes).
+    rounded : tuple of str
+        What had to be rounded to fit the integer kernels (``"capacities"``, ``"node
+        costs"``); empty when every figure is exact.
+    meta : mapping
+        ``name``, ``description``, ``source``, ``sha256`` and ``crs`` of the network.
+    graph : networkx.MultiDiGraph or None
+        The graph the snapshot was compiled from (never changed).
     """
 
     def __init__(self, G: nx.MultiDiGraph, sources: EndpointSpec, sinks: EndpointSpec,
                  *, endpoints: bool = True) -> None:
         if G.number_of_nodes() == 0:
             raise AnalysisError("the network has no nodes")
+        self.graph = G
+        self.meta = MappingProxyType({k: G.graph.get(k) for k in ("name", "description", "source", "sha256", "crs")})
         # Results that depend on topology (and endpoints, in their key) only, e.g. the
         # centralities' reduced graph and sums; snapshots re-targeted by
-        # with_endpoints() share it.
+        # with_endpoints() share it, what-if snapshots have their own.
         self._memo: dict[Any, Any] = {}
-        with _paused_gc():
+        self._columns: dict[tuple[str, str], np.ndarray] = {}
+        with paused_gc():
             self._read_nodes(G)
             self._read_edges(G)
+        self.node_alive = cv.frozen(np.ones(len(self.nodes), bool))
+        self.edge_alive = cv.frozen(np.ones(len(self.edges), bool))
         self._setunits()
         if endpoints:
             self._set_endpoints(sources, sinks)
         else:  # topology only (see compile_topology): flows need with_endpoints()
             self.source_ids, self.sink_ids = (), ()
             self.sources = self.sinks = cv.frozen(np.zeros(0, np.int64))
-            self._net = None
+            self._net: FlowNet | None = None
         logger.debug("compiled %d nodes, %d edges", len(self.nodes), len(self.edges))
 
     # -- compilation -------------------------------------------------------------------
@@ -192,20 +234,16 @@ class Snapshot:
         data = [G.nodes[v] for v in self.nodes]
         self.node_capacity = _column(data, "capacity", math.inf)
         self.node_cost = _column(data, "cost", 1.0)
-        self.node_interdictable = cv.frozen(
-            np.array([bool(d.get("interdictable", True)) for d in data], bool))
+        self.node_interdictable = cv.frozen(np.array([bool(d.get("interdictable", True)) for d in data], bool))
         cv.check_values(self.node_capacity, self.nodes, "capacity", "node")
         cv.check_values(self.node_cost, self.nodes, "cost", "node")
-        self._types = tuple(d.get("type") for d in data)
-        self._countries = tuple(d.get("country") for d in data)
-
-    @cached_property
-    def node_table(self) -> Mapping[str, Mapping[str, Any]]:
-        """Return ``{id: {"type": ..., "country": ...}}``, what selectors look at."""
-        return MappingProxyType({
-            v: {"type": t, "country": c}
-            for v, t, c in zip(self.nodes, self._types, self._countries)
-        })
+        self.node_type = tuple(d.get("type") for d in data)
+        self.node_name = tuple(d.get("name", v) for v, d in zip(self.nodes, data))
+        self.node_country = tuple(d.get("country") for d in data)
+        self.node_x = _column(data, "x", math.nan)
+        self.node_y = _column(data, "y", math.nan)
+        self.node_repair_days = _column(data, "repair_days", math.nan)
+        self.node_confidence = _column(data, "confidence", math.nan)
 
     def _read_edges(self, G: nx.MultiDiGraph) -> None:
         """Fill edge ids and attribute arrays, in sorted edge-id order."""
@@ -223,38 +261,84 @@ class Snapshot:
         self.edge_tail = cv.frozen(tails[order].astype(np.int64))
         self.edge_head = cv.frozen(heads[order].astype(np.int64))
         data = [rows[i][3] for i in order]
+        self._edge_data = data  # for column(): the graph's own attribute dicts
         length = _column(data, "length", math.nan)
         self.edge_capacity = _column(data, "capacity", math.inf)
         self.edge_cost = _column(data, "cost", 1.0)
-        self.edge_interdictable = cv.frozen(
-            np.array([bool(d.get("interdictable", True)) for d in data], bool))
-        self._modes = tuple(d.get("mode") for d in data)  # for the report's edge table
-        self._borders = cv.frozen(np.array([bool(d.get("crosses_border", False)) for d in data], bool))
-        for values, what in ((length, "length"), (self.edge_capacity, "capacity"),
-                             (self.edge_cost, "cost")):
+        self.edge_interdictable = cv.frozen(np.array([bool(d.get("interdictable", True)) for d in data], bool))
+        self.edge_mode = tuple(d.get("mode") for d in data)
+        self.edge_crosses_border = cv.frozen(np.array([bool(d.get("crosses_border", False)) for d in data], bool))
+        self.edge_repair_days = _column(data, "repair_days", math.nan)
+        self.edge_confidence = _column(data, "confidence", math.nan)
+        for values, what in ((length, "length"), (self.edge_capacity, "capacity"), (self.edge_cost, "cost")):
             cv.check_values(values, self.edges, what, "edge")
         if not np.all(np.isfinite(length)):
             raise AnalysisError("edge lengths must be finite")
         self.edge_length = cv.frozen(np.rint(length).astype(np.int64))
 
+    def column(self, kind: str, name: str, default: float = math.nan) -> np.ndarray:
+        """Return a numeric property of every node (``kind="node"``) or edge as floats.
+
+        For properties without an array of their own (``storage``, ``transit_days`` ...):
+        read once from the graph and kept. Absent values are ``default``.
+
+        Raises
+        ------
+        AnalysisError
+            A value is not a number.
+        """
+        key = (kind, name)
+        if key not in self._columns:
+            if kind == "node":
+                data = [self.graph.nodes[v] for v in self.nodes] if self.graph is not None else []
+            else:
+                data = self._edge_data
+            try:
+                self._columns[key] = _column(data, name, default)
+            except (TypeError, ValueError):
+                raise AnalysisError(f"{kind} property {name!r} must be a number wherever it is given") from None
+        return self._columns[key]
+
+    @cached_property
+    def element_table(self) -> ElementTable:
+        """Return what selectors look at (ids, types, countries, places, modes)."""
+        return ElementTable(self.nodes, self.edges, self.node_type, self.node_country,
+                            self.node_x, self.node_y, self.edge_mode)
+
     def _set_endpoints(self, sources: EndpointSpec, sinks: EndpointSpec) -> None:
         """Resolve endpoints and lay out the flow network for them."""
         src, snk = resolve_endpoints(self, sources, sinks)
-        self.source_ids, self.sink_ids = tuple(src), tuple(snk)
-        self.sources = cv.frozen(np.array([self.node_index[v] for v in src], np.int64))
-        self.sinks = cv.frozen(np.array([self.node_index[v] for v in snk], np.int64))
-        self._net: FlowNet = build_flownet(
-            len(self.nodes), self.edge_tail, self.edge_head, self.sources, self.sinks
-        )
+        self._use_endpoints(np.array([self.node_index[v] for v in src], np.int64),
+                            np.array([self.node_index[v] for v in snk], np.int64))
+
+    def _use_endpoints(self, sources: np.ndarray, sinks: np.ndarray) -> None:
+        self._net = build_flownet(len(self.nodes), self.edge_tail, self.edge_head, sources, sinks)
+        self._set_live_endpoints(sources, sinks)
+
+    def _set_live_endpoints(self, sources: np.ndarray, sinks: np.ndarray) -> None:
+        sources = sources[self.node_alive[sources]]
+        sinks = sinks[self.node_alive[sinks]]
+        self.sources, self.sinks = cv.frozen(sources), cv.frozen(sinks)
+        self.source_ids = tuple(self.nodes[i] for i in sources)
+        self.sink_ids = tuple(self.nodes[i] for i in sinks)
 
     def _setunits(self) -> None:
         """Convert capacities and costs to int64 kernel units."""
         caps = np.concatenate([self.edge_capacity, self.node_capacity])
-        units, self.capacity_scale, self._unlimited = cv.units(caps, "capacities")
+        units, self.capacity_scale, self._unlimited, caps_rounded = cv.units(caps, "capacities")
         m = len(self.edges)
         self._edge_units, self._node_units = units[:m], units[m:]
         costs = np.where(self.node_interdictable, self.node_cost, math.inf)
-        self._cost_units, self.cost_scale, self._unlimited_cost = cv.units(costs, "node costs")
+        self._cost_units, self.cost_scale, self._unlimited_cost, costs_rounded = cv.units(costs, "node costs")
+        self.rounded = tuple(what for what, flag in (("capacities", caps_rounded), ("node costs", costs_rounded))
+                             if flag)
+
+    def _clone(self, **changes: Any) -> Snapshot:
+        """Return a snapshot sharing this one's arrays, without its solved flows."""
+        clone = object.__new__(Snapshot)
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _CACHED})
+        clone.__dict__.update(changes)
+        return clone
 
     def with_endpoints(self, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> Snapshot:
         """Return a snapshot sharing this one's arrays, for other sources and sinks.
@@ -272,11 +356,7 @@ class Snapshot:
         >>> snap.with_endpoints("id=b", "id=c").max_flow_value()
         3.0
         """
-        clone = object.__new__(Snapshot)
-        # Copy everything except the solved flows, which depend on the endpoints.
-        clone.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in _CACHED}
-        )
+        clone = self._clone()
         clone._set_endpoints(sources, sinks)
         return clone
 
@@ -284,6 +364,82 @@ class Snapshot:
     def has_endpoints(self) -> bool:
         """Whether sources and sinks are set (flows and cuts can be asked)."""
         return self._net is not None
+
+    @property
+    def is_whatif(self) -> bool:
+        """Whether this is the network after a what-if (:meth:`after`)."""
+        return not (self.node_alive.all() and self.edge_alive.all()) or self._scaled
+
+    _scaled = False
+
+    def cache(self, key: Any, build: Callable[[], Any]) -> Any:
+        """Return the result kept under ``key``, building it with ``build()`` the first time.
+
+        For results that depend on this snapshot's topology only (centralities' reduced
+        graph, their sums keyed by the endpoints): re-targeted snapshots share them.
+        """
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def cached(self, key: Any) -> bool:
+        """Whether a result is kept under ``key`` (see :meth:`cache`)."""
+        return key in self._memo
+
+    # -- what-if snapshots -------------------------------------------------------------
+
+    def after(self, removed_nodes: cv.Selection = None, removed_edges: cv.Selection = None,
+              node_scale: cv.Scales = None, edge_scale: cv.Scales = None) -> Snapshot:
+        """Return the network after a what-if, as a snapshot of its own.
+
+        The same ids and arrays; the removed nodes and edges (and every edge at a removed
+        node) marked dead in ``node_alive`` / ``edge_alive`` with capacity 0; scaled
+        capacities multiplied (unlimited stays unlimited above 0). Its maximum flow is
+        this snapshot's what-if flow (:meth:`max_flow_arrays` with the same arguments),
+        so the two always agree, and cuts, flow losses and centralities of the result
+        are those of the network with the elements really taken out. Sources and sinks
+        that were removed are dropped.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("s", type="manufacturing"); G.add_node("t", type="assembly")
+        >>> G.add_nodes_from("xy", type="storage")
+        >>> for e, u, v, c in [("sx", "s", "x", 4.0), ("sy", "s", "y", 3.0),
+        ...                    ("xt", "x", "t", 5.0), ("yt", "y", "t", 5.0)]:
+        ...     _ = G.add_edge(u, v, key=e, length=1, capacity=c)
+        >>> gone = compile_network(G).after(removed_nodes=["x"])
+        >>> gone.max_flow_value(), gone.edge_alive.tolist(), gone.edge_cut().value
+        (3.0, [False, True, False, True], 3.0)
+        """
+        net = self._flownet()
+        rn = cv.indices(removed_nodes, self.node_index, "removed_nodes")
+        re = cv.indices(removed_edges, self.edge_index, "removed_edges")
+        node_alive = self.node_alive.copy()
+        node_alive[rn] = False
+        edge_alive = self.edge_alive.copy()
+        edge_alive[re] = False
+        edge_alive &= node_alive[self.edge_tail] & node_alive[self.edge_head]
+        dead_edges = np.flatnonzero(~edge_alive)
+        arcs, caps, factor = self._lowered(rn, dead_edges, node_scale, edge_scale)
+        m = len(self.edges)
+        units = np.concatenate([self._edge_units, self._node_units]) * factor
+        units[arcs] = caps
+        unit = self.capacity_scale * factor
+        capacity = np.where(units >= self._unlimited * factor, math.inf, units / unit)
+        clone = self._clone(
+            node_alive=cv.frozen(node_alive), edge_alive=cv.frozen(edge_alive),
+            edge_capacity=cv.frozen(capacity[:m]), node_capacity=cv.frozen(capacity[m:]),
+            _edge_units=units[:m], _node_units=units[m:], _unlimited=self._unlimited * factor,
+            capacity_scale=unit, _memo={}, _columns=self._columns, _scaled=self._scaled or bool(
+                node_scale is not None or edge_scale is not None),
+        )
+        clone._set_live_endpoints(self.sources, self.sinks)
+        res = self._repaired(arcs, caps, factor)
+        clone.__dict__["_flow"] = (res, None if res is None else cv.frozen(
+            mf.reachable(net.ptr, net.head, res, 1, net.source)))
+        return clone
 
     # -- kernel networks ---------------------------------------------------------------
 
@@ -296,23 +452,23 @@ class Snapshot:
 
     def _initial(self, kind: str) -> np.ndarray:
         """Return the zero-flow residual array of one of the three flow networks."""
-        m, n = len(self.edges), len(self.nodes)
         net = self._flownet()
         if kind == "flow":
             edge, node, big = self._edge_units, self._node_units, self._unlimited
         elif kind == "edge_cut":  # nodes are never cut here, whatever their capacity
-            edge, node, big = self._edge_units, np.full(n, self._unlimited), self._unlimited
+            big = self._unlimited
+            edge, node = self._edge_units, np.where(self.node_alive, big, 0)
         else:  # node_cut: edges uncuttable, nodes cost what interdicting them costs
             big = self._unlimited_cost
-            edge, node = np.full(m, big), self._cost_units
+            edge = np.where(self.edge_alive, big, 0)
+            node = np.where(self.node_alive, self._cost_units, 0)
         caps = np.concatenate([edge, node, np.full(net.n_super, big)]).astype(np.int64)
         res = np.zeros(len(net.head), np.int64)
         res[net.fwd_pos] = caps
         return cv.frozen(res)
 
     def _solve(self, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Return ``(maximum flow residual, source-side mask)``; ``(None, None)`` if
-        unbounded."""
+        """Return ``(maximum flow residual, source-side mask)``; ``(None, None)`` if unbounded."""
         net = self._flownet()
         big = self._unlimited_cost if kind == "node_cut" else self._unlimited
         res = self._initial(kind).copy()
@@ -328,7 +484,7 @@ class Snapshot:
 
     @cached_property
     def _sides(self) -> tuple[np.ndarray, ...]:
-        """Return the masks :func:`supplynet.engine.maxflow.lower_capacities` fences with."""
+        """Return the masks :func:`supplynet.engine.repair.lower_capacities` fences with."""
         res, side = self._flow
         nowhere = cv.frozen(np.zeros(len(self._flownet().ptr) - 1, bool))
         if res is None:
@@ -358,56 +514,110 @@ class Snapshot:
         net = self._flownet()
         return res[net.mate[net.fwd_pos]]
 
+    # -- flows and cuts ------------------------------------------------------------------
+
+    def max_flow(self) -> FlowArrays:
+        """Return the maximum flow as arrays (see :meth:`max_flow_arrays`)."""
+        return self.max_flow_arrays()
+
+    def bottleneck_nodes(self) -> np.ndarray:
+        """Return the indices of capacitated nodes in the minimum cut of the maximum flow.
+
+        They are the node capacities that bind: without them the flow could be larger.
+        Empty when the flow is unbounded.
+        """
+        _, side = self._flow
+        if side is None:
+            return np.zeros(0, np.int64)
+        net = self._flownet()
+        binds = side[net.vin] & ~side[net.vout] & np.isfinite(self.node_capacity) & self.node_alive
+        return np.flatnonzero(binds)
+
+    def edge_cut(self) -> Cut:
+        """Return the minimum edge cut nearest the sources (node capacities ignored).
+
+        Its members are every live edge crossing the cut, capacity-0 ones included, so
+        removing them always disconnects; ``value`` is ``inf`` (no members) when a source
+        reaches a sink over unlimited edges only.
+        """
+        res, side = self._edge_cut
+        if res is None:
+            return Cut(math.inf, np.zeros(0, np.int64))
+        net = self._flownet()
+        crossing = side[net.vout[self.edge_tail]] & ~side[net.vin[self.edge_head]] & self.edge_alive
+        return Cut(self._value(res, self.capacity_scale), np.flatnonzero(crossing))
+
+    def node_cut(self) -> Cut:
+        """Return a set of interdictable nodes of least total cost separating the endpoints.
+
+        ``value`` is ``inf`` (no members) when only uninterdictable nodes separate them.
+        """
+        res, side = self._node_cut
+        if res is None:
+            return Cut(math.inf, np.zeros(0, np.int64))
+        net = self._flownet()
+        crossing = side[net.vin] & ~side[net.vout] & self.node_alive
+        return Cut(self._value(res, self.cost_scale), np.flatnonzero(crossing))
+
+    def unlimited_path(self) -> list[int] | None:
+        """Return a source-to-sink path of unlimited edges and nodes (fewest hops), or None.
+
+        Node indices, source first; ties go to the smaller ids (sources and neighbours in
+        id order).
+        """
+        open_edge = self.edge_alive & np.isinf(self.edge_capacity)
+        open_node = self.node_alive & np.isinf(self.node_capacity)
+        return reach.fewest_hops_path(len(self.nodes), self.edge_tail[open_edge], self.edge_head[open_edge],
+                                      self.sources[open_node[self.sources]], self.sinks, open_node)
+
     # -- what-if -----------------------------------------------------------------------
 
     def _lowered(self, removed_nodes: cv.Selection, removed_edges: cv.Selection,
-                 node_scale: cv.Scales, edge_scale: cv.Scales
-                 ) -> tuple[np.ndarray, np.ndarray, int]:
+                 node_scale: cv.Scales, edge_scale: cv.Scales) -> tuple[np.ndarray, np.ndarray, int]:
         """Return forward arc indices, their new capacities in units, and the factor
         every unit was refined by so that scaled capacities stay exact."""
         m = len(self.edges)
-        node_caps = cv.scaled_units(self._node_units, self._unlimited,
-                                    cv.multipliers(node_scale, self.node_index, "node_scale"))
-        edge_caps = cv.scaled_units(self._edge_units, self._unlimited,
-                                    cv.multipliers(edge_scale, self.edge_index, "edge_scale"))
+        node_mult = cv.multipliers(node_scale, self.node_index, "node_scale")
+        edge_mult = cv.multipliers(edge_scale, self.edge_index, "edge_scale")
+        # 3 units at scale 0.5 is 1.5 units: refine the unit (by 10**d) rather than round,
+        # as long as the totals still fit the kernel.
+        factor, rounded = cv.refinement(self._unlimited, node_mult, edge_mult)
+        node_caps = cv.scaled_units(self._node_units, self._unlimited, node_mult, factor, exact=not rounded)
+        edge_caps = cv.scaled_units(self._edge_units, self._unlimited, edge_mult, factor, exact=not rounded)
         node_caps[cv.indices(removed_nodes, self.node_index, "removed_nodes")] = 0
         edge_caps[cv.indices(removed_edges, self.edge_index, "removed_edges")] = 0
-        edges = np.flatnonzero(edge_caps < self._edge_units)
-        nodes = np.flatnonzero(node_caps < self._node_units)
+        edges = np.flatnonzero(edge_caps < self._edge_units * factor)
+        nodes = np.flatnonzero(node_caps < self._node_units * factor)
         arcs = np.concatenate([edges, m + nodes]).astype(np.int64)
-        caps = np.concatenate([edge_caps[edges], node_caps[nodes]])
-        # 3 units at scale 0.5 is 1.5 units: refine the unit (by 10**d) rather than
-        # round, as long as the totals still fit the kernel.
-        factor = cv.integer_scale(caps, "scaled capacities")
-        if factor > 1 and self._unlimited * factor >= cv.MAX_UNITS:
-            logger.info("scaled capacities rounded to whole units (finer would overflow)")
-            factor = 1
-        return arcs, np.rint(caps * factor).astype(np.int64), factor
+        return arcs, np.concatenate([edge_caps[edges], node_caps[nodes]]).astype(np.int64), factor
+
+    def _repaired(self, arcs: np.ndarray, caps: np.ndarray, factor: int) -> np.ndarray | None:
+        """Return the maximum flow residual with forward ``arcs`` lowered to ``caps`` (in
+        units refined by ``factor``), None if unbounded: the base flow repaired locally."""
+        net = self._flownet()
+        pos = net.fwd_pos[arcs]
+        base, _ = self._flow
+        if base is not None and len(arcs) == 0 and factor == 1:
+            return base
+        if base is not None:  # warm start: repair the base maximum flow locally
+            res = base * factor  # a maximum flow stays one when every unit is refined
+            _repair.solve_lowered(net.ptr, net.head, net.mate, net.is_fwd, res, pos, caps,
+                                  net.source, net.sink, self._sides, net.work())
+            return res
+        res = self._initial("flow") * factor
+        res[pos] = caps
+        big = self._unlimited * factor
+        if mf.unlimited_path(net.ptr, net.head, res, big, net.source, net.sink):
+            return None
+        mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
+        return res
 
     def _what_if(self, removed_nodes: cv.Selection, removed_edges: cv.Selection,
                  node_scale: cv.Scales, edge_scale: cv.Scales) -> tuple[np.ndarray | None, int]:
         """Return the maximum flow residual of a what-if (None if unbounded) and its
         units per capacity unit."""
-        arcs, caps, factor = self._lowered(removed_nodes, removed_edges, node_scale,
-                                           edge_scale)
-        net = self._flownet()
-        pos = net.fwd_pos[arcs]
-        unit = self.capacity_scale * factor
-        base, _ = self._flow
-        if base is not None and len(arcs) == 0:
-            return base, unit
-        if base is not None:  # warm start: repair the base maximum flow locally
-            res = base * factor  # a maximum flow stays one when every unit is refined
-            _repair.solve_lowered(net.ptr, net.head, net.mate, net.is_fwd, res, pos, caps,
-                             net.source, net.sink, self._sides, net.work())
-            return res, unit
-        res = self._initial("flow") * factor
-        res[pos] = caps
-        big = self._unlimited * factor
-        if mf.unlimited_path(net.ptr, net.head, res, big, net.source, net.sink):
-            return None, unit
-        mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
-        return res, unit
+        arcs, caps, factor = self._lowered(removed_nodes, removed_edges, node_scale, edge_scale)
+        return self._repaired(arcs, caps, factor), self.capacity_scale * factor
 
     def max_flow_value(
         self,
@@ -469,9 +679,7 @@ class Snapshot:
         flow = self._arc_flow(res) / unit
         return FlowArrays(self._value(res, unit), flow[:m], flow[m:m + n])
 
-    def max_flow_values(
-        self, removals: Iterable[tuple[cv.Selection, cv.Selection]]
-    ) -> np.ndarray:
+    def max_flow_values(self, removals: Iterable[tuple[cv.Selection, cv.Selection]]) -> np.ndarray:
         """Return the maximum flow of each ``(removed_nodes, removed_edges)`` scenario.
 
         Scenarios run in parallel on numba's threads, each warm-started from the base
@@ -498,6 +706,47 @@ class Snapshot:
             groups.append(np.unique(arcs))
         return self._sweep(groups)
 
+    def removal_losses(self, elements: str = "nodes", *, progress: Progress | None = None) -> np.ndarray:
+        """Return the flow lost by removing each element alone: nodes, edges, or both.
+
+        ``max_flow - max_flow without the element``, in ``nodes`` order, ``edges`` order
+        or nodes then edges (``"both"``). Elements carrying no flow in the base maximum
+        flow lose nothing (that flow survives their removal) and are not re-solved; the
+        others are repaired from the base flow, in parallel for large sweeps. Where the
+        flow is unbounded a loss is ``inf`` if the removal makes it finite and NaN if it
+        stays unbounded. ``progress(done, total)`` is called between batches.
+        """
+        if elements not in ("nodes", "edges", "both"):
+            raise AnalysisError(f"elements must be 'nodes', 'edges' or 'both', not {elements!r}")
+        m, n = len(self.edges), len(self.nodes)
+        arcs = {"nodes": m + np.arange(n), "edges": np.arange(m),
+                "both": np.concatenate([m + np.arange(n), np.arange(m)])}[elements]
+        res, _ = self._flow
+        if res is not None:
+            base = self._value(res, self.capacity_scale)
+            todo = np.flatnonzero(self._arc_flow(res)[arcs] > 0)  # zero flow: zero loss
+            loss = np.zeros(len(arcs))
+
+            def sweep(groups: list[np.ndarray]) -> np.ndarray:
+                # Batches of a big sweep stay parallel: size the work by the whole sweep.
+                return self._sweep(groups, batch_of=len(todo))
+
+            loss[todo] = base - _batched(sweep, arcs[todo], progress)
+            return loss
+        # Unbounded: only unlimited arcs on an unlimited source-to-sink path can matter.
+        net = self._flownet()
+        caps = self._initial("flow")
+        big = self._unlimited
+        tails, heads = net.head[net.mate[net.fwd_pos[arcs]]], net.head[net.fwd_pos[arcs]]
+        from_source = mf.reachable(net.ptr, net.head, caps, big, net.source)
+        to_sink = mf.coreachable(net.ptr, net.head, net.mate, caps, big, net.sink)
+        on_path = (caps[net.fwd_pos[arcs]] >= big) & from_source[tails] & to_sink[heads]
+        loss = np.full(len(arcs), np.nan)
+        todo = np.flatnonzero(on_path)
+        still = _batched(self._unbounded_without, arcs[todo], progress)
+        loss[todo[~still.astype(bool)]] = math.inf
+        return loss
+
     def _groups(self, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(el_ptr, arcs, el_pos)``: ragged arrays of groups of forward arcs."""
         el_ptr = np.zeros(len(groups) + 1, np.int64)
@@ -510,8 +759,8 @@ class Snapshot:
         removal (only meaningful when the base flow is unbounded)."""
         net = self._flownet()
         el_ptr, _, el_pos = self._groups(groups)
-        return _repair.sweep_unlimited(net.ptr, net.head, self._initial("flow"),
-                                       self._unlimited, net.source, net.sink, el_ptr, el_pos)
+        return _repair.sweep_unlimited(net.ptr, net.head, self._initial("flow"), self._unlimited,
+                                       net.source, net.sink, el_ptr, el_pos)
 
     def _sweep(self, groups: list[np.ndarray], *, batch_of: int | None = None) -> np.ndarray:
         """Return the maximum flow with each group of forward arcs removed.
@@ -528,8 +777,7 @@ class Snapshot:
             args = (net.ptr, net.head, net.mate, net.is_fwd, base, net.source, net.sink,
                     self._sides, el_ptr, el_pos)
             threads = numba.get_num_threads()
-            # A parallel region costs ~20 ms on a busy machine: only for big sweeps.
-            if threads > 1 and (batch_of or len(groups)) * len(net.ptr) > _PARALLEL_WORK:
+            if threads > 1 and (batch_of or len(groups)) * len(net.ptr) > PARALLEL_WORK:
                 out = _repair.sweep_finite(*args, threads)
             else:
                 out = _repair.sweep_finite_serial(*args)
@@ -543,29 +791,26 @@ class Snapshot:
         return out
 
 
-_CACHED = ("_flow", "_sides", "_edge_cut", "_node_cut")
+_CACHED = ("_flow", "_sides", "_edge_cut", "_node_cut", "element_table")
 
 
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while reading a graph into arrays.
-
-    Why: reading allocates a tuple per edge, and the collector's repeated passes over
-    a graph of that many containers tripled the time (1.1 s instead of 0.3 s for the
-    edges of a 100k-node network). Nothing read here forms a cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def _batched(solve: Callable[[list[np.ndarray]], np.ndarray], arcs: np.ndarray,
+             progress: Progress | None) -> np.ndarray:
+    """Return ``solve`` of each arc alone, reporting progress by batch."""
+    total = len(arcs)
+    if progress is None:
+        return solve([arcs[k:k + 1] for k in range(total)])
+    progress(0, total)
+    out = np.empty(total)
+    step = max(_BATCH, -(-total // 100))
+    for start in range(0, total, step):
+        stop = min(total, start + step)
+        out[start:stop] = solve([arcs[k:k + 1] for k in range(start, stop)])
+        progress(stop, total)
+    return out
 
 
 def _column(data: list[Mapping[str, Any]], attr: str, default: float) -> np.ndarray:
     """Return one numeric attribute as a read-only float array (absent/None: default)."""
     values = [default if (x := d.get(attr)) is None else x for d in data]
     return cv.frozen(np.array(values, float).reshape(-1))
-
-

@@ -20,9 +20,9 @@ __all__ = [
     "check_values",
     "frozen",
     "indices",
-    "integer_scale",
-    "number",
+    "decimal_places",
     "multipliers",
+    "refinement",
     "scaled_units",
     "units",
 ]
@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: Kernel totals must stay below this (INF, the solver's sentinel, is 2**62).
 MAX_UNITS = 2**61
-_MAX_DECIMALS = 6
+#: Most decimals a scale keeps: a float has about 17 significant digits.
+MAX_DECIMALS = 18
 
 #: Removed elements: index array, boolean mask, or ids.
 Selection = Any
@@ -39,32 +40,69 @@ Selection = Any
 Scales = Any
 
 
-def integer_scale(values: np.ndarray, what: str) -> int:
-    """Return the smallest ``10**d`` (``d <= 6``) making every value whole."""
-    for d in range(_MAX_DECIMALS + 1):
-        x = values * 10.0**d
-        if np.all(np.abs(x - np.rint(x)) <= 1e-9 * np.maximum(1.0, np.abs(x))):
-            return 10**d
-    logger.info("%s have more than %d decimals; rounded to 1e-%d", what, _MAX_DECIMALS,
-                _MAX_DECIMALS)
-    return 10**_MAX_DECIMALS
+def decimal_places(values: np.ndarray) -> int | None:
+    """Return the fewest decimals ``d <= 18`` that hold every finite value exactly (None if none do).
+
+    A value "holds" at ``d`` decimals when rounding it to ``d`` decimals gives the same
+    float back, which is how a number written with ``d`` decimals in a file reads back.
+
+    Examples
+    --------
+    >>> decimal_places(np.array([1.0, 2.5, 0.25, np.inf])), decimal_places(np.array([0.3, 7.0]))
+    (2, 1)
+    >>> decimal_places(np.array([1 / 3]))
+    16
+    """
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if not v.size or np.all(v == np.rint(v)):
+        return 0
+    for d in range(1, MAX_DECIMALS + 1):
+        if np.all(np.round(v, d) == v):
+            return d
+    return None
 
 
-def units(values: np.ndarray, what: str) -> tuple[np.ndarray, int, int]:
-    """Return ``(int64 units with unlimited marked, scale, unlimited)`` for values."""
+def _fitting_decimals(total: float) -> int:
+    """Return the most decimals whose units keep ``total`` (and twice it) below the kernel limit."""
+    if total <= 0:
+        return MAX_DECIMALS
+    return max(0, min(MAX_DECIMALS, int(np.floor(np.log10(MAX_UNITS / (2.0 * total))))))
+
+
+def units(values: np.ndarray, what: str) -> tuple[np.ndarray, int, int, bool]:
+    """Return ``(int64 units with unlimited marked, scale, unlimited, rounded)`` for values.
+
+    The scale is ``10**d`` for the fewest decimals ``d`` that hold every value exactly, so
+    the kernels' integer answers are exact; where those units would not fit the kernels'
+    64-bit totals (or no ``d <= 18`` holds them, as for 1/3), the most decimals that fit are
+    kept and ``rounded`` is True: each value is then off by at most half a unit, a
+    relative error far below 1e-9 unless values span more than nine orders of magnitude.
+
+    Examples
+    --------
+    >>> units(np.array([2.5, np.inf, 1.0]), "capacities")[1:]
+    (10, 36, False)
+    >>> cap = units(np.full(3, 1 / 3), "capacities")
+    >>> cap[1:], bool(abs(cap[0].sum() / cap[1] - 1.0) < 1e-15)
+    ((10000000000000000, 10000000000000000, False), True)
+    """
     finite = np.isfinite(values)
-    scale = integer_scale(values[finite], what)
-    total = float(values[finite].sum()) * scale
+    total = float(values[finite].sum())
     if total + 1 >= MAX_UNITS:
-        raise AnalysisError(
-            f"{what} sum to {total / scale:g}, which in steps of 1/{scale} exceeds the "
-            f"2**61 units the flow kernels count in; rescale them (e.g. to thousands)"
-        )
-    units = np.zeros(len(values), np.int64)
-    units[finite] = np.rint(values[finite] * scale).astype(np.int64)
-    unlimited = int(units[finite].sum()) + 1
-    units[~finite] = unlimited
-    return units, scale, unlimited
+        raise AnalysisError(f"{what} sum to {total:g}, which exceeds the 2**61 units the flow kernels count in; "
+                            "rescale them (e.g. to thousands)")
+    wanted, fit = decimal_places(values), _fitting_decimals(total)
+    rounded = wanted is None or wanted > fit
+    d = fit if rounded else wanted
+    if rounded:
+        logger.info("%s have more decimals than the kernels hold at this total; rounded to 1e-%d", what, d)
+    scale = 10**d
+    out = np.zeros(len(values), np.int64)
+    out[finite] = np.rint(values[finite] * float(scale)).astype(np.int64)
+    unlimited = int(out[finite].sum()) + 1
+    out[~finite] = unlimited
+    return out, scale, unlimited, rounded
 
 
 def check_values(values: np.ndarray, names: Sequence[str], what: str, kind: str) -> None:
@@ -73,11 +111,6 @@ def check_values(values: np.ndarray, names: Sequence[str], what: str, kind: str)
     if len(bad):
         shown = ", ".join(f"{names[i]!r} ({values[i]})" for i in bad[:5])
         raise AnalysisError(f"{len(bad)} {kind}(s) have a negative or missing {what}: {shown}")
-
-
-def number(value: Any, default: float) -> float:
-    """Return ``value`` as a float; None means ``default``."""
-    return default if value is None else float(value)
 
 
 def frozen(array: np.ndarray) -> np.ndarray:
@@ -126,12 +159,40 @@ def multipliers(given: Scales, index: Mapping[str, int], what: str) -> np.ndarra
     return out
 
 
-def scaled_units(base: np.ndarray, unlimited: int, factors: np.ndarray | None) -> np.ndarray:
-    """Return capacities in (possibly fractional) units after multipliers."""
-    out = base.astype(float)
+def scaled_units(base: np.ndarray, unlimited: int, factors: np.ndarray | None,
+                 refine: int, *, exact: bool = True) -> np.ndarray:
+    """Return capacities in units refined by ``refine`` after multipliers, exactly.
+
+    ``refine`` is ``10**d`` for the decimals of the multipliers (see :func:`refinement`),
+    so ``base * factor * refine`` is a whole number, computed in integers: 7 units at
+    0.3 is 21 tenths, never 20.999. An unlimited capacity stays unlimited (``unlimited *
+    refine``) under any multiplier above 0. With ``exact`` False (see :func:`refinement`)
+    scaled capacities are rounded to whole units instead.
+    """
+    out = base.astype(np.int64) * refine
     if factors is None:
         return out
     finite = base < unlimited
-    out[finite] = base[finite] * factors[finite]
-    out[~finite & (factors == 0)] = 0.0
+    if exact:
+        whole = np.rint(factors * refine).astype(np.int64)  # the multipliers in 1/refine steps
+        out[finite] = base[finite] * whole[finite]
+    else:  # refining would overflow: whole units, rounded
+        out[finite] = np.rint(base[finite] * factors[finite]).astype(np.int64)
+    out[~finite & (factors == 0)] = 0
     return out
+
+
+def refinement(unlimited: int, *factors: np.ndarray | None) -> tuple[int, bool]:
+    """Return ``(10**d, rounded)``: the unit refinement that keeps scaled capacities exact.
+
+    ``d`` is the decimals of the multipliers; where refining would overflow the kernels'
+    totals the multipliers are rounded to whole units instead (``rounded`` True).
+    """
+    present = [f for f in factors if f is not None]
+    if not present:
+        return 1, False
+    d = decimal_places(np.concatenate(present))
+    if d is not None and unlimited * 10**d < MAX_UNITS:
+        return 10**d, False
+    logger.info("scaled capacities rounded to whole units (a finer unit would overflow)")
+    return 1, True

@@ -31,7 +31,7 @@ DEFAULT_MAX_BYTES = 1 << 30
 #: The path that means "read GeoJSON from standard input".
 STDIN = "-"
 
-_GEOJSON_SUFFIXES = {".json", ".geojson", ".geojsonl"}
+_GEOJSON_SUFFIXES = {".json", ".geojson"}
 
 
 @dataclass

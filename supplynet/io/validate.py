@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from supplynet.geodesy import geodesic_distances_m
 from supplynet.io.read import RawNetwork
 
 __all__ = [
@@ -402,8 +403,6 @@ def _check_line(ctx: _Ctx, geom: dict[str, Any] | None) -> list[tuple[float, flo
 
 def _check_far_ends(edges: list[dict[str, Any]], node_pos: dict[str, tuple[float, float]]) -> None:
     """Warn, edge by edge, where a geometry's end lies far from its node (one geodesic call)."""
-    from supplynet.network.graph import geodesic_distances_m
-
     drawn = [rec for rec in edges if rec["coords"] is not None]
     if not drawn:
         return

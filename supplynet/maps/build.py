@@ -180,9 +180,17 @@ def _page_info(G: nx.MultiDiGraph, results: Any, ctx: Context, extras: Mapping[s
         removed=(len(ctx.removed_nodes), len(ctx.removed_edges)),
         notes=list(results.notes),
         scenario=getattr(results, "scenario", None),
-        degraded=sorted(dict(getattr(results, "degraded", None) or {}).items()),
+        degraded=_degraded_labels(dict(getattr(results, "degraded", None) or {}), G),
         plan=_plan_info(getattr(results, "plan", None), getattr(results, "plan_curve", None)),
     )
+
+
+def _degraded_labels(degraded: Mapping[tuple[str, str], float], G: nx.MultiDiGraph) -> list[tuple[str, float]]:
+    """Return ``(label, factor)`` of the degraded elements, sorted: the id, with its kind
+    where a node and an edge of the network share it."""
+    edges = {k for _, _, k in G.edges(keys=True)} if any(i in G for _, i in degraded) else set()
+    return sorted((f"{kind}:{ident}" if ident in G and ident in edges else ident, f)
+                  for (kind, ident), f in degraded.items())
 
 
 def _plan_info(plan: Any, curve: Any = None) -> dict[str, Any] | None:

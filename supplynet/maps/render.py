@@ -32,10 +32,11 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from supplynet._errors import ScenarioError
+from supplynet._errors import ScenarioError, SelectorError, SupplynetError
+from supplynet.io.write import write_atomic
 from supplynet.maps.assets import MapSafetyError, find_remote_references
 from supplynet.maps.features import Context
-from supplynet.io.write import write_atomic
+from supplynet.network.selectors import element_table, select_elements
 
 __all__ = [
     "MapResults",
@@ -68,7 +69,7 @@ class MapResults:
     edge_flow : pandas.Series, optional
         Flow on each edge at max flow, by edge id; weights the lines.
     node_flow : pandas.Series, optional
-        Flow through each node; derived from ``edge_flow`` when absent.
+        Flow through each node at max flow (not shown when absent).
     min_edge_cut, min_node_cut : sequence of str
         Edge ids and node ids of the two cuts.
     edge_cut_capacity, node_cut_cost : float, optional
@@ -86,8 +87,8 @@ class MapResults:
         Caveats shown under the legend.
     scenario : str, optional
         Name of the what-if scenario drawn, shown in the legend.
-    degraded : mapping of str to float
-        ``{id: factor}`` of the capacities the scenario degraded, listed in the legend.
+    degraded : mapping of (kind, id) to float
+        ``{(kind, id): factor}`` of the capacities the scenario degraded, listed in the legend.
     plan : supplynet.analysis.plan.Plan, optional
         An interdiction plan, drawn on a layer of its own with its cost and the max flow
         before and after it in the legend.
@@ -112,7 +113,7 @@ class MapResults:
     removed_edges: Sequence[str] = ()
     notes: Sequence[str] = field(default_factory=tuple)
     scenario: str | None = None
-    degraded: Mapping[str, float] = field(default_factory=dict)
+    degraded: Mapping[Element, float] = field(default_factory=dict)
     plan: Any = None
     plan_curve: pd.DataFrame | None = None
 
@@ -138,13 +139,17 @@ class MapResults:
         return cls(**values)
 
 
-def resolve_elements(G: nx.MultiDiGraph, ids: Iterable[str | Element], *, what: str = "element") -> list[Element]:
-    """Return ``(kind, id)`` for each id: a node when ``G`` has that node, else an edge.
+def resolve_elements(G: Any, ids: Iterable[str | Element], *, what: str = "element") -> list[Element]:
+    """Return ``(kind, id)`` for each item: pairs as they are, strings through the selector grammar.
+
+    A string may be an id, ``node:ID`` / ``edge:ID`` or any selector
+    (:func:`supplynet.network.selectors.select_elements`); an id that names both a node
+    and an edge must say which.
 
     Raises
     ------
     ScenarioError
-        Some ids name neither a node nor an edge of ``G``.
+        An item names nothing in ``G`` (or is ambiguous).
 
     Examples
     --------
@@ -154,25 +159,26 @@ def resolve_elements(G: nx.MultiDiGraph, ids: Iterable[str | Element], *, what: 
     >>> resolve_elements(G, ["a", "e1", ("edge", "e1")])
     [('node', 'a'), ('edge', 'e1'), ('edge', 'e1')]
     """
-    keys = {k for _, _, k in G.edges(keys=True)}
+    table = element_table(G)
     out: list[Element] = []
-    unknown = []
-    for item in ids:
-        kind, ident = item if isinstance(item, tuple) else (None, str(item))
-        if kind is None:
-            kind = "node" if ident in G else "edge" if ident in keys else None
-        if kind is None or (kind == "node" and ident not in G) or (kind == "edge" and ident not in keys):
-            unknown.append(ident)
-            continue
-        out.append((kind, ident))
-    if unknown:
-        shown = ", ".join(repr(u) for u in sorted(set(unknown))[:10])
-        raise ScenarioError(f"no node or edge has the id {shown} (in the {what})")
+    try:
+        for item in ids:
+            if isinstance(item, tuple):
+                kind, ident = item
+                index = table.node_index if kind == "node" else table.edge_index if kind == "edge" else None
+                if index is None or ident not in index:
+                    raise SelectorError(f"no {kind} has the id {ident!r}")
+                out.append((kind, ident))
+                continue
+            picked = select_elements(table, str(item), what="")
+            out += [("node", n) for n in picked.nodes] + [("edge", e) for e in picked.edges]
+    except SelectorError as exc:
+        raise ScenarioError(f"{exc} (in the {what})") from None
     return out
 
 
 def analyse_for_map(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Any,
     sources: Any = None,
     sinks: Any = None,
     *,
@@ -180,20 +186,21 @@ def analyse_for_map(
     top: int = 10,
     scenario: Any = None,
 ) -> MapResults:
-    """Return the :class:`MapResults` of a network, after removing ``remove`` (node or edge ids).
+    """Return the :class:`MapResults` of a network, after removing ``remove`` (selectors).
 
-    Runs the same kernels and ranking as ``supplynet report`` (so the map and the report
-    agree) on the network without the removed elements, and the max flow of the intact
-    network for the what-if's before/after. ``G`` is never changed. A
-    :class:`supplynet.network.scenarios.Scenario` given as ``scenario`` adds its removals and
-    degrades capacities by its factors (on a copy), as ``supplynet whatif`` does.
+    The report's own pipeline (:func:`supplynet.analysis.report.analyse`, all-pairs
+    betweenness left out: a map does not draw it), so a map and a report of the same
+    network agree. A what-if, given as ``remove`` selectors and/or a
+    :class:`supplynet.network.scenarios.Scenario`, is analysed on the snapshot of the
+    network after it (:meth:`supplynet.engine.snapshot.Snapshot.after`): the same figures
+    ``supplynet whatif`` gives, and ``G`` is never copied or changed.
 
     Raises
     ------
     ScenarioError
-        An id in ``remove`` names no node or edge.
+        A ``remove`` entry names nothing.
     SelectorError
-        A selector is malformed or selects nothing.
+        A source or sink selector is malformed or selects nothing.
 
     Examples
     --------
@@ -209,53 +216,29 @@ def analyse_for_map(
     >>> r.max_flow_before, r.max_flow, list(r.removed_edges)
     (3.0, 0.0, ['e1'])
     """
-    from supplynet.maps.analysis import kernel_results
-    from supplynet.analysis.flow import max_flow
-    from supplynet.network.selectors import resolve_endpoints
+    from supplynet.analysis.report import analyse
+    from supplynet.engine.snapshot import compile_network
 
-    removed = resolve_elements(G, remove, what="--remove list")
-    degraded: dict[str, float] = {}
+    snap = compile_network(G, sources, sinks)
+    removed = resolve_elements(snap, remove, what="--remove list")
+    node_factors: dict[str, float] = {}
+    edge_factors: dict[str, float] = {}
+    name = None
     if scenario is not None:
-        removed += [*(("node", n) for n in scenario.remove_nodes), *(("edge", e) for e in scenario.remove_edges)]
-        degraded = dict(scenario.degraded)
-        resolve_elements(G, list(degraded), what=f"scenario {scenario.name!r}")
-    src, snk = resolve_endpoints(G, sources, sinks)
-    if not removed and not degraded:
-        return MapResults(**kernel_results(G, src, snk, top=top),
-                          scenario=scenario.name if scenario is not None else None)
+        name = scenario.name
+        removed += list(scenario.removed_elements)
+        node_factors, edge_factors = dict(scenario.node_factors), dict(scenario.edge_factors)
+        resolve_elements(snap, list(scenario.degraded), what=f"scenario {scenario.name!r}")
+    if not removed and not node_factors and not edge_factors:
+        return MapResults.from_report(analyse(snap, top=top, all_pairs=False), scenario=name)
     rnodes = sorted({i for k, i in removed if k == "node"})
     redges = sorted({i for k, i in removed if k == "edge"})
-    what_if = {"max_flow_before": max_flow(G, src, snk).value,
-               "removed_nodes": rnodes, "removed_edges": redges, "degraded": degraded,
-               "scenario": scenario.name if scenario is not None else None}
-    H = _without(G, rnodes, redges)
-    _degrade(H, degraded)
-    src, snk = [s for s in src if s in H], [t for t in snk if t in H]
-    if not src or not snk:
-        note = "The removal takes out every source or every sink: nothing flows."
-        return MapResults(sources=src, sinks=snk, max_flow=0.0, notes=[note], **what_if)
-    return MapResults(**{**kernel_results(H, src, snk, top=top), **what_if})
-
-
-def _without(G: nx.MultiDiGraph, nodes: list[str], edges: list[str]) -> nx.MultiDiGraph:
-    """Return a copy of ``G`` without these nodes (and their edges) and edges."""
-    gone = set(edges)
-    H = G.copy()
-    H.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k in gone])
-    H.remove_nodes_from(nodes)
-    return H
-
-
-def _degrade(H: nx.MultiDiGraph, factors: Mapping[str, float]) -> None:
-    """Multiply capacities of the copy ``H`` by their factors (unlimited stays so above 0)."""
-    keys = {k: (u, v) for u, v, k in H.edges(keys=True)}
-    for ident, factor in factors.items():
-        data = H.nodes[ident] if ident in H else H.edges[(*keys[ident], ident)]
-        cap = data.get("capacity", math.inf)
-        if factor == 0:
-            data["capacity"] = 0.0
-        elif math.isfinite(cap):
-            data["capacity"] = cap * factor
+    after = snap.after(rnodes, redges, {i: f for i, f in node_factors.items() if i not in rnodes} or None,
+                       {i: f for i, f in edge_factors.items() if i not in redges} or None)
+    degraded = {**{("node", i): f for i, f in node_factors.items() if i not in rnodes},
+                **{("edge", i): f for i, f in edge_factors.items() if i not in redges}}
+    return MapResults.from_report(analyse(after, top=top, all_pairs=False), max_flow_before=snap.max_flow_value(),
+                                  removed_nodes=rnodes, removed_edges=redges, degraded=degraded, scenario=name)
 
 
 def plan_layer(plan: Any) -> dict[str, list[Element]]:
@@ -340,7 +323,7 @@ def _context(G: nx.MultiDiGraph, results: MapResults, removed_nodes: Iterable[st
     # An edge at a removed node is gone with it.
     redges |= {k for u, v, k in G.edges(keys=True) if u in rnodes or v in rnodes}
     edge_flow = _as_dict(results.edge_flow)
-    node_flow = _as_dict(results.node_flow) if results.node_flow is not None else _node_flow(G, edge_flow)
+    node_flow = _as_dict(results.node_flow)
     extra: dict[Element, list[str]] = {}
     for name, members in extras.items():
         for element in members:
@@ -364,22 +347,9 @@ def _as_dict(series: pd.Series | Mapping[str, float] | None) -> dict[str, float]
     return {str(k): float(v) for k, v in items if v is not None and not pd.isna(v)}
 
 
-def _node_flow(G: nx.MultiDiGraph, edge_flow: Mapping[str, float]) -> dict[str, float]:
-    """Return the flow through each node: the larger of what enters and what leaves it."""
-    if not edge_flow:
-        return {}
-    into: dict[str, float] = {}
-    out: dict[str, float] = {}
-    for u, v, k in G.edges(keys=True):
-        f = edge_flow.get(k, 0.0)
-        out[u] = out.get(u, 0.0) + f
-        into[v] = into.get(v, 0.0) + f
-    return {n: max(into.get(n, 0.0), out.get(n, 0.0)) for n in G.nodes}
-
-
 def write_map(
-    path: str | os.PathLike[str],
     G: nx.MultiDiGraph,
+    path: str | os.PathLike[str],
     results: MapResults | None = None,
     *,
     overwrite: bool = False,
@@ -387,16 +357,22 @@ def write_map(
 ) -> Path:
     """Write the map of ``G`` to ``path`` atomically and return the path.
 
-    ``kwargs`` are those of :func:`render_map`. The file appears whole or not at all, and
-    an existing file is replaced only with ``overwrite``.
+    The graph first, as every other function takes it. ``kwargs`` are those of
+    :func:`render_map`. The file appears whole or not at all, and an existing file is
+    replaced only with ``overwrite``.
 
     Raises
     ------
+    SupplynetError
+        ``G`` is not a network graph or ``path`` not a path (e.g. the two swapped).
     OutputError
         ``path`` exists and ``overwrite`` is false, or its folder is missing.
     MapSafetyError
         See :func:`render_map`.
     """
+    if not isinstance(G, nx.MultiDiGraph) or not isinstance(path, (str, os.PathLike)):
+        got = f"{type(G).__name__} and {type(path).__name__}"
+        raise SupplynetError(f"write_map takes the network graph first, then the path: write_map(G, path); got {got}")
     html = render_map(G, results, **kwargs)
     write_atomic(path, html, overwrite=overwrite)
     logger.info("wrote %s (%d nodes, %d edges, %.1f MB)", path, G.number_of_nodes(),

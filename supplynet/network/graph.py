@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
-import pyproj
 import shapely
 
 from supplynet._errors import NetworkValidationError
+from supplynet.geodesy import packed_lengths_m
 from supplynet.network.countries import locate_countries
 from supplynet.io.read import RawNetwork, read_raw
 from supplynet.io.validate import ValidationReport, check_features
@@ -40,9 +40,6 @@ __all__ = [
     "load_network",
     "graph_from_gdfs",
     "graph_to_gdfs",
-    "geodesic_distance_m",
-    "geodesic_distances_m",
-    "line_lengths_m",
     "CRS",
 ]
 
@@ -51,60 +48,10 @@ logger = logging.getLogger(__name__)
 #: The coordinate reference system of every network.
 CRS = "EPSG:4326"
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 _OPTIONAL = ("capacity", "repair_days", "confidence")
 _NODE_ORDER = ("type", "name", "capacity", "cost", "repair_days", "confidence", "interdictable")
 _EDGE_ORDER = ("source", "target", "mode", "capacity", "length_km", "cost", "repair_days",
                "confidence", "interdictable")
-
-
-def geodesic_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Return the geodesic distance in metres between two (lon, lat) points on WGS 84.
-
-    Examples
-    --------
-    >>> round(geodesic_distance_m((0.0, 0.0), (1.0, 0.0)))
-    111319
-    """
-    return float(_GEOD.inv(a[0], a[1], b[0], b[1])[2])
-
-
-def geodesic_distances_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Return the geodesic distances in metres between rows of two (n, 2) lon/lat arrays.
-
-    Examples
-    --------
-    >>> geodesic_distances_m(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])).round()
-    array([111319.])
-    """
-    if len(a) == 0:
-        return np.zeros(0)
-    return np.asarray(_GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2], dtype=float)
-
-
-def line_lengths_m(lines: list[np.ndarray]) -> np.ndarray:
-    """Return the geodesic length in metres of each polyline (an (n, 2) lon/lat array).
-
-    All segments of all lines go through pyproj in one vectorised call.
-
-    Examples
-    --------
-    >>> line_lengths_m([np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])]).round()
-    array([221894.])
-    """
-    if not lines:
-        return np.zeros(0)
-    counts = np.fromiter((len(c) for c in lines), dtype=np.int64, count=len(lines))
-    return _packed_lengths_m(np.concatenate(lines), counts)
-
-
-def _packed_lengths_m(pts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Return polyline lengths from all their points in one (n, 2) array and per-line counts."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    same = owner[1:] == owner[:-1]
-    a, b = pts[:-1][same], pts[1:][same]
-    seg = _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2] if len(a) else np.zeros(0)
-    return np.bincount(owner[1:][same], weights=np.asarray(seg), minlength=len(counts))
 
 
 def load_network(
@@ -244,7 +191,7 @@ def _add_edges(G: nx.MultiDiGraph, recs: list[dict[str, Any]]) -> None:
         counts.append(len(coords))
     pts = np.array(flat, dtype=float).reshape(-1, 2)
     sizes = np.array(counts, dtype=np.int64)
-    lengths = _packed_lengths_m(pts, sizes) if recs else []
+    lengths = packed_lengths_m(pts, sizes) if recs else []
     geoms = shapely.linestrings(pts, indices=np.repeat(np.arange(len(recs)), sizes)) if recs else []
     country = dict(G.nodes(data="country"))
     for rec, geom, length in zip(recs, geoms, lengths):

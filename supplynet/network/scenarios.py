@@ -12,7 +12,13 @@ Rules, shared by every scenario:
 - removing a node removes the edges at it; removal wins over degradation;
 - a degradation multiplies a capacity by a factor in [0, 1] (an unlimited capacity stays
   unlimited under any factor above 0); two degradations of one element multiply;
-- composing ``a.then(b)`` removes what either removes and multiplies their factors.
+- composing ``a.then(b)`` removes what either removes and multiplies their factors;
+- in a file, a scenario ``after:`` others is its own entries plus those of every scenario
+  it builds on, directly or through others, each counted once (a scenario named twice,
+  or reached along two paths, is not applied twice).
+
+Nodes and edges are separate id spaces: factors are kept per kind, so a node and an edge
+sharing an id never merge.
 
 Examples
 --------
@@ -38,15 +44,14 @@ from __future__ import annotations
 import logging
 import math
 import os
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from supplynet._errors import ScenarioError, SelectorError
-from supplynet.network.selectors import select_elements
+from supplynet.network.selectors import ElementTable, element_table, select_elements
 
 __all__ = ["Scenario", "make_scenario", "parse_scenarios", "load_scenarios", "pick_scenarios"]
 
@@ -55,6 +60,13 @@ logger = logging.getLogger(__name__)
 _SCENARIO_KEYS = ("name", "description", "remove", "degrade", "after")
 _DEGRADE_KEYS = ("select", "factor")
 _MAX_FILE_BYTES = 10_000_000
+#: A scenario file may expand (aliases counted as often as they are used) to at most this
+#: many YAML nodes, nested at most this deep: an 857-byte file of nested aliases would
+#: otherwise expand to gigabytes.
+_MAX_YAML_NODES = 1_000_000
+_MAX_YAML_DEPTH = 100
+#: Problems listed in one error; the rest are counted.
+_MAX_PROBLEMS = 50
 
 Factors = tuple[tuple[str, float], ...]
 
@@ -109,9 +121,14 @@ class Scenario:
         return self.remove_nodes + self.remove_edges
 
     @property
-    def degraded(self) -> dict[str, float]:
-        """``{id: factor}`` of every degraded node and edge (nodes first)."""
-        return dict(self.node_factors + self.edge_factors)
+    def removed_elements(self) -> tuple[tuple[str, str], ...]:
+        """The removed ``(kind, id)``: nodes, then edges, each sorted."""
+        return tuple(("node", i) for i in self.remove_nodes) + tuple(("edge", i) for i in self.remove_edges)
+
+    @property
+    def degraded(self) -> dict[tuple[str, str], float]:
+        """``{(kind, id): factor}`` of every degraded node and edge (nodes first)."""
+        return {**{("node", i): f for i, f in self.node_factors}, **{("edge", i): f for i, f in self.edge_factors}}
 
     @property
     def is_empty(self) -> bool:
@@ -164,17 +181,26 @@ class _Problems:
         where = f" in {source}" if source else ""
         count = len(self.items)
         head = f"{count} problem{'s' if count != 1 else ''} with the scenarios{where}:"
-        raise ScenarioError("\n".join([head, *(f"  - {p}" for p in self.items)]))
+        shown = [f"  - {p}" for p in self.items[:_MAX_PROBLEMS]]
+        if count > _MAX_PROBLEMS:
+            shown.append(f"  ... and {count - _MAX_PROBLEMS} more")
+        raise ScenarioError("\n".join([head, *shown]))
 
 
-def _select(G: nx.MultiDiGraph, entry: Any, name: str, where: str,
+def _short(value: Any, limit: int = 80) -> str:
+    """Return ``repr(value)`` cut to ``limit`` characters (entries can be huge)."""
+    text = reprlib.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _select(net: ElementTable, entry: Any, name: str, where: str,
             problems: _Problems) -> tuple[list[str], list[str]]:
     """Return the nodes and edges an entry picks, or record why it picks none."""
     if isinstance(entry, bool) or not isinstance(entry, (str, int, float)) or not str(entry).strip():
         problems.add(name, where, f"expected a node or edge id or a selector, got {entry!r}")
         return [], []
     try:
-        return select_elements(G, str(entry), what="entry")
+        return select_elements(net, str(entry), what="")
     except SelectorError as exc:
         problems.add(name, where, str(exc))
         return [], []
@@ -204,7 +230,7 @@ def _degrade_items(degrade: Any, name: str, problems: _Problems) -> list[tuple[s
     return out
 
 
-def _resolve(G: nx.MultiDiGraph, name: str, remove: Any, degrade: Any, description: str,
+def _resolve(net: ElementTable, name: str, remove: Any, degrade: Any, description: str,
              problems: _Problems) -> Scenario | None:
     """Return the resolved scenario, recording every bad entry in ``problems``."""
     before = len(problems.items)
@@ -214,7 +240,7 @@ def _resolve(G: nx.MultiDiGraph, name: str, remove: Any, degrade: Any, descripti
         problems.add(name, "remove", f"expected a list of ids or selectors, got {remove!r}")
         remove = None
     for k, entry in enumerate(remove or (), start=1):
-        n, e = _select(G, entry, name, f"remove entry {k}", problems)
+        n, e = _select(net, entry, name, f"remove entry {k}", problems)
         nodes += n
         edges += e
     nf: list[tuple[str, float]] = []
@@ -224,7 +250,7 @@ def _resolve(G: nx.MultiDiGraph, name: str, remove: Any, degrade: Any, descripti
         if factor is None:
             problems.add(name, where, f"the factor must be a number from 0 to 1, got {value!r}")
             continue
-        n, e = _select(G, entry, name, where, problems)
+        n, e = _select(net, entry, name, where, problems)
         nf += [(i, factor) for i in n]
         ef += [(i, factor) for i in e]
     if len(problems.items) > before:
@@ -233,7 +259,7 @@ def _resolve(G: nx.MultiDiGraph, name: str, remove: Any, degrade: Any, descripti
 
 
 def make_scenario(
-    G: nx.MultiDiGraph,
+    G: Any,
     name: str,
     *,
     remove: Iterable[str] = (),
@@ -272,12 +298,12 @@ def make_scenario(
     Traceback (most recent call last):
     ...
     supplynet._errors.ScenarioError: 1 problem with the scenarios:
-      - scenario 'bad', remove entry 1: entry 'zz' is neither a node or edge id nor a selector KEY=VALUE with KEY one of id, type, country, mode, bbox, near
+      - scenario 'bad', remove entry 1: no node or edge has the id 'zz'
     """
     problems = _Problems()
     if isinstance(remove, str):
         remove = [remove]
-    scenario = _resolve(G, name, list(remove), degrade, description, problems)
+    scenario = _resolve(element_table(G), name, list(remove), degrade, description, problems)
     problems.raise_if_any(None)
     assert scenario is not None
     return scenario
@@ -302,7 +328,7 @@ def _names(entries: list[Any], problems: _Problems) -> dict[str, Mapping[str, An
     out: dict[str, Mapping[str, Any]] = {}
     for k, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping):
-            problems.items.append(f"scenario {k}: expected a mapping with 'name', got {entry!r}")
+            problems.items.append(f"scenario {k}: expected a mapping with 'name', got {_short(entry)}")
             continue
         name = entry.get("name")
         if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
@@ -320,38 +346,76 @@ def _names(entries: list[Any], problems: _Problems) -> dict[str, Mapping[str, An
     return out
 
 
-def _compose(name: str, own: dict[str, Scenario], entries: Mapping[str, Mapping[str, Any]],
-             problems: _Problems, stack: tuple[str, ...] = ()) -> Scenario | None:
-    """Return scenario ``name`` after the scenarios its ``after`` names, depth first."""
-    if name in stack:
-        problems.add(name, "after", f"composes itself: {' -> '.join((*stack, name))}")
-        return None
-    base = own.get(name)
-    after = entries[name].get("after") or []
-    if isinstance(after, (str, int)):
+def _after(name: str, entry: Mapping[str, Any], entries: Mapping[str, Any], problems: _Problems) -> list[str] | None:
+    """Return the names a scenario's ``after`` lists (None, recorded, when it is malformed)."""
+    after = entry.get("after") or []
+    if isinstance(after, (str, int)) and not isinstance(after, bool):
         after = [after]
     if not isinstance(after, list):
-        problems.add(name, "after", f"expected a list of scenario names, got {after!r}")
+        problems.add(name, "after", f"expected a list of scenario names, got {_short(after)}")
         return None
-    result: Scenario | None = None
-    for k, other in enumerate(after, start=1):
-        if str(other) not in entries:
-            problems.add(name, f"after entry {k} ({other!r})", "no scenario has that name")
-            return None
-        prior = _compose(str(other), own, entries, problems, (*stack, name))
-        if prior is None:
-            return None
-        result = prior if result is None else result.then(prior)
-    if base is None:
-        return None
-    if result is None:
-        return base
-    return Scenario(name, result.remove_nodes + base.remove_nodes, result.remove_edges + base.remove_edges,
-                    result.node_factors + base.node_factors, result.edge_factors + base.edge_factors,
-                    description=base.description)
+    unknown = [(k, other) for k, other in enumerate(after, start=1) if str(other) not in entries]
+    for k, other in unknown:
+        problems.add(name, f"after entry {k} ({_short(other)})", "no scenario has that name")
+    return None if unknown else list(dict.fromkeys(str(a) for a in after))
 
 
-def parse_scenarios(G: nx.MultiDiGraph, data: Any, *, source: str | None = None) -> list[Scenario]:
+def _closures(direct: Mapping[str, list[str] | None], problems: _Problems) -> dict[str, tuple[str, ...] | None]:
+    """Return, per scenario, the scenarios it is made of: those it builds on, then itself.
+
+    Depth first with an explicit stack, each scenario finished once: time linear in the
+    file, whatever the chains and diamonds, and no recursion however long a chain is.
+    None marks a scenario that cannot be composed (a cycle, or a malformed ``after``).
+    """
+    closure: dict[str, tuple[str, ...] | None] = {}
+    for start in direct:
+        if start in closure:
+            continue
+        stack = [(start, iter(direct[start] or ()))]
+        on_stack = {start}
+        while stack:
+            name, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is not None:
+                if dep in on_stack:
+                    cycle = [n for n, _ in stack][[n for n, _ in stack].index(dep):] + [dep]
+                    problems.add(cycle[0], "after", f"composes itself: {' -> '.join(cycle)}")
+                    closure.update(dict.fromkeys(cycle))
+                elif dep not in closure:
+                    stack.append((dep, iter(direct[dep] or ())))
+                    on_stack.add(dep)
+                continue
+            stack.pop()
+            on_stack.discard(name)
+            parts = direct[name]
+            if name in closure or parts is None or any(closure.get(d) is None for d in parts):
+                closure[name] = None
+                continue
+            bases: dict[str, None] = {}
+            for d in parts:
+                bases.update(dict.fromkeys(closure[d] or ()))
+            bases[name] = None
+            closure[name] = tuple(bases)
+    return closure
+
+
+def _compose_all(own: dict[str, Scenario], entries: Mapping[str, Mapping[str, Any]],
+                 problems: _Problems) -> dict[str, Scenario]:
+    """Return every scenario with what it builds on (``after``), each base counted once."""
+    direct = {name: _after(name, entry, entries, problems) for name, entry in entries.items()}
+    out = {}
+    for name, bases in _closures(direct, problems).items():
+        if bases is None or any(b not in own for b in bases):
+            continue
+        parts = [own[b] for b in bases]
+        out[name] = Scenario(
+            name, tuple(i for p in parts for i in p.remove_nodes), tuple(i for p in parts for i in p.remove_edges),
+            tuple(f for p in parts for f in p.node_factors), tuple(f for p in parts for f in p.edge_factors),
+            description=own[name].description)
+    return out
+
+
+def parse_scenarios(G: Any, data: Any, *, source: str | None = None) -> list[Scenario]:
     """Return the scenarios of parsed scenario-file data, in file order.
 
     Parameters
@@ -378,6 +442,7 @@ def parse_scenarios(G: nx.MultiDiGraph, data: Any, *, source: str | None = None)
     [('x', ('a',), ()), ('y', ('a',), (('ab', 0.5),))]
     """
     problems = _Problems()
+    table = element_table(G)
     entries = _names(_entries(data, problems), problems)
     own: dict[str, Scenario] = {}
     for name, entry in entries.items():
@@ -389,15 +454,15 @@ def parse_scenarios(G: nx.MultiDiGraph, data: Any, *, source: str | None = None)
         if empty:
             problems.add(name, "remove/degrade", "the scenario removes and degrades nothing")
             continue
-        scenario = _resolve(G, name, entry.get("remove"), entry.get("degrade"), description, problems)
+        scenario = _resolve(table, name, entry.get("remove"), entry.get("degrade"), description, problems)
         if scenario is not None:
             own[name] = scenario
-    out = [s for s in (_compose(name, own, entries, problems) for name in entries) if s is not None]
+    composed = _compose_all(own, entries, problems)
     problems.raise_if_any(source)
-    return out
+    return [composed[name] for name in entries if name in composed]
 
 
-def load_scenarios(path: str | os.PathLike[str], G: nx.MultiDiGraph) -> list[Scenario]:
+def load_scenarios(path: str | os.PathLike[str], G: Any) -> list[Scenario]:
     """Return the scenarios of a YAML scenario file, checked against ``G``.
 
     Raises
@@ -415,11 +480,97 @@ def load_scenarios(path: str | os.PathLike[str], G: nx.MultiDiGraph) -> list[Sce
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read the scenario file {p}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{p} is not valid YAML: {' '.join(str(exc).split())}") from None
+    data = _load_yaml(text, str(p))
     return parse_scenarios(G, data, source=str(p))
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    """Return the data of a YAML document, refusing one that expands past the limits.
+
+    Safe loading only (no tags that build Python objects), duplicate keys refused, and the
+    composed document checked before it is constructed: an alias counts as often as it
+    is used, so a few hundred bytes of nested aliases cannot expand to gigabytes, and
+    nesting deeper than :data:`_MAX_YAML_DEPTH` is refused before anything recurses.
+    """
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node, source)
+        _check_duplicates(node, source)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{source} is not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: the YAML is nested too deeply to be a scenario file") from None
+    finally:
+        loader.dispose()
+
+
+def _check_size(root: Any, source: str) -> None:
+    """Raise ScenarioError when the node graph, aliases expanded, is too large or too deep."""
+    import yaml
+
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    # Post-order over the node graph (aliases are shared nodes), without recursion.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if not done:
+            if key in size:
+                continue
+            if key in active:
+                raise ScenarioError(f"{source}: a YAML alias refers to itself; scenario files cannot be recursive")
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in size)
+            if len(active) > _MAX_YAML_DEPTH:
+                raise ScenarioError(f"{source}: the YAML is nested more than {_MAX_YAML_DEPTH} levels deep")
+            continue
+        active.discard(key)
+        size[key] = 1 + sum(size[id(c)] for c in children)
+        depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+        if size[key] > _MAX_YAML_NODES:
+            raise ScenarioError(f"{source}: the YAML expands to more than {_MAX_YAML_NODES:,} values (aliases "
+                                "counted each time they are used); that is not a scenario file")
+        if depth[key] > _MAX_YAML_DEPTH:
+            raise ScenarioError(f"{source}: the YAML is nested more than {_MAX_YAML_DEPTH} levels deep")
+
+
+def _check_duplicates(root: Any, source: str) -> None:
+    """Raise ScenarioError naming the first mapping key given twice (YAML would keep the last)."""
+    import yaml
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[Any, Any] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in keys:
+                        line = k.start_mark.line + 1
+                        raise ScenarioError(f"{source}, line {line}: key {k.value!r} is given twice "
+                                            f"(first on line {keys[k.value].start_mark.line + 1})")
+                    keys[k.value] = k
+                stack += [k, v]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
 
 
 def pick_scenarios(scenarios: Sequence[Scenario], names: Iterable[str]) -> list[Scenario]:

@@ -221,26 +221,27 @@ def _scenario_columns(G: nx.MultiDiGraph, report: Report, scenario: Any, source:
     ``scenario_factor`` (capacity multiplier: 1 untouched, 0 removed) and
     ``scenario_flow`` (flow through the element in the max flow after the scenario).
     """
-    from supplynet.analysis.flow import compile_network
     from supplynet.analysis.whatif import WhatIf
+    from supplynet.engine.snapshot import compile_network
 
-    snap = compile_network(G, report.sources, report.sinks)
-    impact = WhatIf(snap, graph=G).evaluate(scenario)
-    after = snap.max_flow_arrays(list(scenario.remove_nodes), list(scenario.remove_edges),
-                                 dict(scenario.node_factors) or None, dict(scenario.edge_factors) or None)
-    gone_nodes = set(scenario.remove_nodes)
-    ends = {k: (u, v) for u, v, k in G.edges(keys=True)}
-    gone_edges = set(scenario.remove_edges) | {k for k, (u, v) in ends.items() if u in gone_nodes or v in gone_nodes}
-    factors = scenario.degraded
+    w = WhatIf(compile_network(G, report.sources, report.sinks))
+    impact = w.evaluate(scenario)
+    after = w.after(scenario)  # the network after the scenario: its flow is the what-if's
+    flow = after.max_flow()
     frames = []
-    for ids, gone, flows, order in ((nodes, gone_nodes, after.node_flow, snap.nodes),
-                                    (edges, gone_edges, after.edge_flow, snap.edges)):
-        flow = pd.Series(flows, index=list(order), dtype=float).reindex(ids)
-        frames.append(pd.DataFrame({
-            "scenario_removed": ids.isin(sorted(gone)),
-            "scenario_factor": [0.0 if i in gone else float(factors.get(i, 1.0)) for i in ids],
-            "scenario_flow": _rounded(flow.where(~ids.isin(sorted(gone)), 0.0)),
-        }, index=ids))
+    for ids, order, alive, flows, caps, base in (
+            (nodes, after.nodes, after.node_alive, flow.node_flow, after.node_capacity, w.snapshot.node_capacity),
+            (edges, after.edges, after.edge_alive, flow.edge_flow, after.edge_capacity, w.snapshot.edge_capacity)):
+        kind = "node" if order is after.nodes else "edge"
+        factors = dict(scenario.node_factors if kind == "node" else scenario.edge_factors)
+        gone = ~alive
+        frame = pd.DataFrame({
+            "scenario_removed": gone,
+            "scenario_factor": np.where(gone, 0.0, [factors.get(i, 1.0) for i in order]),
+            "scenario_flow": np.where(gone, 0.0, flows),
+        }, index=pd.Index(list(order))).reindex(ids)
+        frame["scenario_flow"] = _rounded(frame["scenario_flow"])
+        frames.append(frame)
     row = impact.row()
     row["min_edge_cut"] = {"capacity": row.pop("min_edge_cut_capacity"), "edges": row.pop("min_edge_cut")}
     meta = {**(source or {}), **row, "description": impact.description or None}

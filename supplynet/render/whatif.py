@@ -32,7 +32,9 @@ def impact_dict(impact: Impact) -> dict[str, Any]:
     return json_ready({
         "name": impact.name, "description": impact.description, "removed": impact.removed,
         "removed_nodes": impact.removed_nodes, "removed_edges": impact.removed_edges,
-        "degraded": impact.degraded, "max_flow_before": impact.max_flow_before,
+        "degraded": [{"kind": k, "id": i, "factor": v} for (k, i), v in impact.degraded.items()],
+        "degraded_nodes": impact.degraded_nodes, "degraded_edges": impact.degraded_edges,
+        "max_flow_before": impact.max_flow_before,
         "max_flow_after": impact.max_flow_after, "flow_loss": impact.flow_loss,
         "flow_loss_pct": impact.flow_loss_pct, "sinks_cut_off": impact.sinks_cut_off,
         "sources_stranded": impact.sources_stranded, "route_km_before": impact.route_km_before,
@@ -82,7 +84,7 @@ def _rows(impacts: Sequence[Impact]) -> list[list[str]]:
 
 
 def _details(i: Impact) -> list[str]:
-    degraded = ", ".join(f"{k} x{format_number(v)}" for k, v in i.degraded.items())
+    degraded = ", ".join(f"{i.label(k, ident)} x{format_number(v)}" for (k, ident), v in i.degraded.items())
     lines = [f"removed: {_ids(i.removed)}"]
     if degraded:
         lines.append(f"degraded: {degraded}")
