@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -57,7 +57,6 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numba
 import numpy as np
-import pandas as pd
 
 from supplynet._errors import AnalysisError
 from supplynet._perf import paused_gc
@@ -66,6 +65,7 @@ from supplynet.engine import maxflow as mf
 from supplynet.engine import reach
 from supplynet.engine import repair as _repair
 from supplynet.engine import units as cv
+from supplynet.engine.compile import NetworkArrays, arrays_from_graph
 from supplynet.engine.flownet import FlowNet, build_flownet
 from supplynet.network.selectors import ElementTable, EndpointSpec, resolve_endpoints
 
@@ -198,20 +198,26 @@ class Snapshot:
         The graph the snapshot was compiled from (never changed).
     """
 
-    def __init__(self, G: nx.MultiDiGraph, sources: EndpointSpec, sinks: EndpointSpec,
+    def __init__(self, G: nx.MultiDiGraph | NetworkArrays, sources: EndpointSpec, sinks: EndpointSpec,
                  *, endpoints: bool = True) -> None:
-        if G.number_of_nodes() == 0:
+        arrays = G if isinstance(G, NetworkArrays) else arrays_from_graph(G)
+        if not arrays.nodes:
             raise AnalysisError("the network has no nodes")
-        self.graph = G
-        self.meta = MappingProxyType({k: G.graph.get(k) for k in ("name", "description", "source", "sha256", "crs")})
+        self.graph = arrays.graph
+        self.meta = MappingProxyType(dict(arrays.meta))
         # Results that depend on topology (and endpoints, in their key) only, e.g. the
         # centralities' reduced graph and sums; snapshots re-targeted by
         # with_endpoints() share it, what-if snapshots have their own.
         self._memo: dict[Any, Any] = {}
+        self._arrays = arrays
         self._columns: dict[tuple[str, str], np.ndarray] = {}
-        with paused_gc():
-            self._read_nodes(G)
-            self._read_edges(G)
+        for name in _SHARED:
+            setattr(self, name, getattr(arrays, name))
+        self.node_index = MappingProxyType({v: i for i, v in enumerate(self.nodes)})
+        self.edge_index = MappingProxyType({e: i for i, e in enumerate(self.edges)})
+        if len(self.edge_index) != len(self.edges):
+            raise AnalysisError("edge ids (keys) must be unique across the network")
+        self.edge_length = cv.frozen(np.rint(arrays.edge_length).astype(np.int64))
         self.node_alive = cv.frozen(np.ones(len(self.nodes), bool))
         self.edge_alive = cv.frozen(np.ones(len(self.edges), bool))
         self._setunits()
@@ -223,81 +229,31 @@ class Snapshot:
             self._net: FlowNet | None = None
         logger.debug("compiled %d nodes, %d edges", len(self.nodes), len(self.edges))
 
+    @classmethod
+    def from_arrays(cls, arrays: NetworkArrays, sources: EndpointSpec = None, sinks: EndpointSpec = None) -> Snapshot:
+        """Return the snapshot of a network given as arrays (no graph needed).
+
+        The columnar read path compiles files straight into :class:`NetworkArrays`.
+        """
+        return cls(arrays, sources, sinks)
+
     # -- compilation -------------------------------------------------------------------
-
-    def _read_nodes(self, G: nx.MultiDiGraph) -> None:
-        """Fill node ids and attribute arrays, in sorted id order."""
-        if not all(isinstance(v, str) for v in G):
-            raise AnalysisError("node ids must be strings (the graph contract)")
-        self.nodes = tuple(sorted(G))
-        self.node_index = MappingProxyType({v: i for i, v in enumerate(self.nodes)})
-        data = [G.nodes[v] for v in self.nodes]
-        self.node_capacity = _column(data, "capacity", math.inf)
-        self.node_cost = _column(data, "cost", 1.0)
-        self.node_interdictable = cv.frozen(np.array([bool(d.get("interdictable", True)) for d in data], bool))
-        cv.check_values(self.node_capacity, self.nodes, "capacity", "node")
-        cv.check_values(self.node_cost, self.nodes, "cost", "node")
-        self.node_type = tuple(d.get("type") for d in data)
-        self.node_name = tuple(d.get("name", v) for v, d in zip(self.nodes, data))
-        self.node_country = tuple(d.get("country") for d in data)
-        self.node_x = _column(data, "x", math.nan)
-        self.node_y = _column(data, "y", math.nan)
-        self.node_repair_days = _column(data, "repair_days", math.nan)
-        self.node_confidence = _column(data, "confidence", math.nan)
-
-    def _read_edges(self, G: nx.MultiDiGraph) -> None:
-        """Fill edge ids and attribute arrays, in sorted edge-id order."""
-        # iter(): list(view) would first count the edges by iterating them all.
-        rows = list(iter(G.edges(keys=True, data=True)))
-        keys = np.array([str(k) for _, _, k, _ in rows], dtype=object)
-        order = np.argsort(keys.astype(str), kind="stable")
-        self.edges = tuple(keys[order].tolist())
-        self.edge_index = MappingProxyType({e: i for i, e in enumerate(self.edges)})
-        if len(self.edge_index) != len(self.edges):
-            raise AnalysisError("edge ids (keys) must be unique across the network")
-        nodes = pd.Index(self.nodes)  # hashes in C: ~10x a dict lookup per edge
-        tails = nodes.get_indexer([u for u, _, _, _ in rows])
-        heads = nodes.get_indexer([v for _, v, _, _ in rows])
-        self.edge_tail = cv.frozen(tails[order].astype(np.int64))
-        self.edge_head = cv.frozen(heads[order].astype(np.int64))
-        data = [rows[i][3] for i in order]
-        self._edge_data = data  # for column(): the graph's own attribute dicts
-        length = _column(data, "length", math.nan)
-        self.edge_capacity = _column(data, "capacity", math.inf)
-        self.edge_cost = _column(data, "cost", 1.0)
-        self.edge_interdictable = cv.frozen(np.array([bool(d.get("interdictable", True)) for d in data], bool))
-        self.edge_mode = tuple(d.get("mode") for d in data)
-        self.edge_crosses_border = cv.frozen(np.array([bool(d.get("crosses_border", False)) for d in data], bool))
-        self.edge_repair_days = _column(data, "repair_days", math.nan)
-        self.edge_confidence = _column(data, "confidence", math.nan)
-        for values, what in ((length, "length"), (self.edge_capacity, "capacity"), (self.edge_cost, "cost")):
-            cv.check_values(values, self.edges, what, "edge")
-        if not np.all(np.isfinite(length)):
-            raise AnalysisError("edge lengths must be finite")
-        self.edge_length = cv.frozen(np.rint(length).astype(np.int64))
 
     def column(self, kind: str, name: str, default: float = math.nan) -> np.ndarray:
         """Return a numeric property of every node (``kind="node"``) or edge as floats.
 
         For properties without an array of their own (``storage``, ``transit_days`` ...):
-        read once from the graph and kept. Absent values are ``default``.
+        read once from the network and kept. Absent values are ``default``.
 
         Raises
         ------
         AnalysisError
             A value is not a number.
         """
-        key = (kind, name)
+        key = (kind, name, default)
         if key not in self._columns:
-            if kind == "node":
-                data = [self.graph.nodes[v] for v in self.nodes] if self.graph is not None else []
-            else:
-                data = self._edge_data
-            try:
-                self._columns[key] = _column(data, name, default)
-            except (TypeError, ValueError):
-                raise AnalysisError(f"{kind} property {name!r} must be a number wherever it is given") from None
-        return self._columns[key]
+            self._columns[key] = self._arrays.column(kind, name, default)  # type: ignore[index]
+        return self._columns[key]  # type: ignore[index]
 
     @cached_property
     def element_table(self) -> ElementTable:
@@ -792,6 +748,11 @@ class Snapshot:
 
 
 _CACHED = ("_flow", "_sides", "_edge_cut", "_node_cut", "element_table")
+#: Arrays a snapshot takes from its NetworkArrays as they are (read-only, shared).
+_SHARED = ("nodes", "edges", "edge_tail", "edge_head", "node_capacity", "edge_capacity", "node_cost", "edge_cost",
+           "node_interdictable", "edge_interdictable", "node_type", "node_name", "node_country", "node_x",
+           "node_y", "node_repair_days", "node_confidence", "edge_mode", "edge_crosses_border",
+           "edge_repair_days", "edge_confidence")
 
 
 def _batched(solve: Callable[[list[np.ndarray]], np.ndarray], arcs: np.ndarray,
@@ -808,9 +769,3 @@ def _batched(solve: Callable[[list[np.ndarray]], np.ndarray], arcs: np.ndarray,
         out[start:stop] = solve([arcs[k:k + 1] for k in range(start, stop)])
         progress(stop, total)
     return out
-
-
-def _column(data: list[Mapping[str, Any]], attr: str, default: float) -> np.ndarray:
-    """Return one numeric attribute as a read-only float array (absent/None: default)."""
-    values = [default if (x := d.get(attr)) is None else x for d in data]
-    return cv.frozen(np.array(values, float).reshape(-1))
