@@ -30,11 +30,12 @@ __all__ = [
 ]
 
 #: Schema properties of a node, besides free ones.
-NODE_FIELDS = ("id", "type", "name", "capacity", "cost", "repair_days", "confidence", "interdictable")
+NODE_FIELDS = ("id", "type", "name", "capacity", "cost", "repair_days", "confidence", "p_success",
+               "interdictable", "storage", "stock")
 #: Schema properties of an edge, besides free ones.
 EDGE_FIELDS = (
     "id", "source", "target", "capacity", "length_km", "mode", "bidirectional",
-    "cost", "repair_days", "confidence", "interdictable",
+    "cost", "repair_days", "confidence", "p_success", "interdictable", "transit_days",
 )
 #: Columns supplynet computes; in input they are ignored with a warning.
 COMPUTED_FIELDS = ("x", "y", "length", "country", "crosses_border", "geometry")
@@ -292,7 +293,16 @@ def _common(ctx: _Ctx, props: dict[str, Any], rec: dict[str, Any]) -> None:
     if rec["cost"] is None:
         rec["cost"] = 1.0
     rec["confidence"] = _number(ctx, props, "confidence", lo=0.0, hi=1.0)
+    rec["p_success"] = _number(ctx, props, "p_success", lo=0.0, hi=1.0)
     rec["interdictable"] = _boolean(ctx, props, "interdictable", True)
+
+
+def _storage(ctx: _Ctx, props: dict[str, Any]) -> float | None:
+    """Return a node's ``storage``: a number of units, or ``"unlimited"`` (inf); None when absent."""
+    value = props.get("storage")
+    if isinstance(value, str) and value.strip().lower() in ("unlimited", "inf", "infinity"):
+        return math.inf
+    return _number(ctx, props, "storage", lo=0.0)
 
 
 def _extras(ctx: _Ctx, props: dict[str, Any], known: tuple[str, ...], computed_ok: bool) -> dict[str, Any]:
@@ -320,6 +330,8 @@ def _check_node(ctx: _Ctx, props: dict[str, Any], geom: dict[str, Any] | None,
     rec: dict[str, Any] = {"id": ctx.fid, "type": _text(ctx, props, "type", required=True),
                            "name": _text(ctx, props, "name")}
     _common(ctx, props, rec)
+    rec["storage"] = _storage(ctx, props)
+    rec["stock"] = _number(ctx, props, "stock", lo=0.0)
     rec["extra"] = _extras(ctx, props, NODE_FIELDS, computed_ok)
     pos = _check_position(ctx, (geom or {}).get("coordinates"), "Point coordinates")
     if pos is None or ctx.fid is None or rec["type"] is None:
@@ -365,6 +377,7 @@ def _check_edge(ctx: _Ctx, props: dict[str, Any], geom: dict[str, Any] | None,
                            "mode": _text(ctx, props, "mode")}
     _common(ctx, props, rec)
     rec["length_km"] = _number(ctx, props, "length_km", lo=0.0)
+    rec["transit_days"] = _number(ctx, props, "transit_days", lo=0.0)
     rec["bidirectional"] = _boolean(ctx, props, "bidirectional", False)
     rec["extra"] = _extras(ctx, props, EDGE_FIELDS, computed_ok)
     if ends["source"] is not None and ends["source"] == ends["target"]:

@@ -48,10 +48,13 @@ logger = logging.getLogger(__name__)
 #: The coordinate reference system of every network.
 CRS = "EPSG:4326"
 
-_OPTIONAL = ("capacity", "repair_days", "confidence")
-_NODE_ORDER = ("type", "name", "capacity", "cost", "repair_days", "confidence", "interdictable")
+_OPTIONAL = ("capacity", "repair_days", "confidence", "p_success")
+_NODE_ONLY = ("storage", "stock")
+_EDGE_ONLY = ("transit_days",)
+_NODE_ORDER = ("type", "name", "capacity", "cost", "repair_days", "confidence", "p_success", "interdictable",
+               "storage", "stock")
 _EDGE_ORDER = ("source", "target", "mode", "capacity", "length_km", "cost", "repair_days",
-               "confidence", "interdictable")
+               "confidence", "p_success", "interdictable", "transit_days")
 
 
 def load_network(
@@ -158,7 +161,7 @@ def _add_nodes(G: nx.MultiDiGraph, report: ValidationReport) -> None:
         attrs: dict[str, Any] = {k: v for k, v in rec["extra"].items() if v is not None}
         attrs.update(type=rec["type"], name=rec["name"] or rec["id"], x=rec["x"], y=rec["y"],
                      cost=rec["cost"], interdictable=rec["interdictable"], country=country)
-        attrs.update({k: rec[k] for k in _OPTIONAL if rec[k] is not None})
+        attrs.update({k: rec[k] for k in (*_OPTIONAL, *_NODE_ONLY) if rec[k] is not None})
         G.add_node(rec["id"], **attrs)
 
 
@@ -203,7 +206,7 @@ def _add_edges(G: nx.MultiDiGraph, recs: list[dict[str, Any]]) -> None:
         attrs.update(length=int(round(length)), geometry=geom, cost=rec["cost"],
                      interdictable=rec["interdictable"],
                      crosses_border=bool(src and dst and src != dst))
-        attrs.update({k: rec[k] for k in (*_OPTIONAL, "mode") if rec.get(k) is not None})
+        attrs.update({k: rec[k] for k in (*_OPTIONAL, *_EDGE_ONLY, "mode") if rec.get(k) is not None})
         if rec.get("reverse_of") is not None:
             attrs["reverse_of"] = rec["reverse_of"]
         G.add_edge(rec["source"], rec["target"], key=rec["id"], **attrs)
@@ -250,8 +253,14 @@ def graph_to_gdfs(
 
 
 def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:
-    rest = sorted({k for r in rows for k in r} - set(first))
+    present = {k for r in rows for k in r}
+    # The newer schema fields get a column only where some element has them.
+    first = tuple(k for k in first if k not in _WHEN_PRESENT or k in present)
+    rest = sorted(present - set(first) - _WHEN_PRESENT)
     return [*first, *rest]
+
+
+_WHEN_PRESENT = {"p_success", "storage", "stock", "transit_days"}
 
 
 def graph_from_gdfs(
