@@ -58,6 +58,8 @@ __all__ = [
     "relevant_nodes",
     "split_network",
     "solve_interdiction",
+    "solve_canonical",
+    "Model",
     "Problem",
     "EXACT_TIES_MAX",
 ]
@@ -240,7 +242,7 @@ def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None =
 # --- the model ---------------------------------------------------------------------------
 
 @dataclass
-class _Model:
+class Model:
     """Objective, constraint rows and bounds of the interdiction program."""
 
     c: np.ndarray
@@ -266,7 +268,7 @@ class _Model:
         self.upper.append(np.array([hi]))
 
 
-def _build(net: SplitNetwork, budget: float, periods: Sequence[Period]) -> _Model:
+def _build(net: SplitNetwork, budget: float, periods: Sequence[Period]) -> Model:
     finite = np.isfinite(net.capacity)
     n_arc, n_beta, n_v = len(net.tail), int(finite.sum()), net.n_vertices
     block = n_v + n_beta
@@ -295,7 +297,7 @@ def _build(net: SplitNetwork, budget: float, periods: Sequence[Period]) -> _Mode
     ub[gamma0:] = np.where(usable & (net.cost <= budget), 1.0, 0.0)
     integrality = np.zeros(len(c))
     integrality[gamma0:] = 1
-    model = _Model(c, [sp.vstack(blocks, format="csr")] if blocks else [],
+    model = Model(c, [sp.vstack(blocks, format="csr")] if blocks else [],
                    [np.full(n_arc * len(periods), -np.inf)], [np.zeros(n_arc * len(periods))],
                    lb, ub, integrality, gamma0, len(net.candidates))
     model.add(model.gamma_row(net.cost), -np.inf, budget)
@@ -310,7 +312,7 @@ class _Result:
     bound: float | None
 
 
-def _solve(model: _Model, c: np.ndarray, deadline: float | None) -> _Result:
+def _solve(model: Model, c: np.ndarray, deadline: float | None) -> _Result:
     # HiGHS presolve spends far longer than the solve on these network matrices (32 s vs
     # 0.3 s at 5k nodes, see docs/benchmarks-plan.md): the model is already lean.
     options: dict = {"disp": False, "mip_rel_gap": 0.0, "presolve": False}
@@ -366,11 +368,36 @@ def solve_interdiction(
     time_limit : float, optional
         Seconds for all solves together; canonicalisation stops when it runs out.
     """
-    deadline = None if time_limit is None else time.perf_counter() + time_limit
     model = _build(net, budget, periods)
     whole = _integral(net.capacity) and _integral(np.array([p.weight for p in periods]))
     lead, span = _lead(net, model, budget)
-    perturb = whole and _integral(net.cost) and 1.0 / (2 * span + 1) >= _MIN_STEP
+    return solve_canonical(model, cost=net.cost, rank=net.rank, lead=lead, span=span, whole=whole,
+                           evaluate=evaluate, time_limit=time_limit)
+
+
+def solve_canonical(
+    model: Model,
+    *,
+    cost: np.ndarray,
+    rank: np.ndarray,
+    lead: np.ndarray,
+    span: float,
+    whole: bool,
+    evaluate: Callable[[tuple[int, ...]], float],
+    time_limit: float | None = None,
+) -> MilpOutcome:
+    """Return the optimal choice of a cut model's integer variables, canonicalised.
+
+    The canonicalisation of :func:`solve_interdiction`, for any :class:`Model` whose
+    integer variables (``gamma``) are the candidates: least ``cost``, then fewest, then
+    (up to :data:`EXACT_TIES_MAX` candidates) the least sum of ``rank``, then the
+    candidates first in ``rank`` order. ``lead`` is ``cost * (kmax + 1) + 1`` and ``span``
+    the most any feasible choice can total in it; ``whole`` says that the objective takes
+    whole values only (the perturbation needs it). The campaign model
+    (:mod:`supplynet.analysis.campaign`) uses it with strikes as candidates.
+    """
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    perturb = whole and _integral(cost) and 1.0 / (2 * span + 1) >= _MIN_STEP
     c = model.c.copy()
     if perturb:
         c[model.gamma0:] = lead / (2 * span + 1)
@@ -384,17 +411,17 @@ def solve_interdiction(
     plan = _indices(first.gamma)
     best = evaluate(plan)
     model.add(sp.csr_array(model.c.reshape(1, -1)), -np.inf, best + (0.5 if whole else 1e-6 * max(1.0, abs(best))))
-    stages: list[np.ndarray] = [] if perturb else [lead] if _integral(net.cost) else [net.cost, np.ones(len(lead))]
+    stages: list[np.ndarray] = [] if perturb else [lead] if _integral(cost) else [cost, np.ones(len(lead))]
     if perturb:
         model.add(model.gamma_row(lead), -np.inf, float(lead[list(plan)].sum()) + 0.5)
-    exact_ties = len(net.candidates) <= EXACT_TIES_MAX
-    plan, canonical, solves = _canonical(model, stages + ([net.rank] if exact_ties else []), plan, deadline)
+    exact_ties = len(cost) <= EXACT_TIES_MAX
+    plan, canonical, solves = _canonical(model, stages + ([rank] if exact_ties else []), plan, deadline)
     if canonical and exact_ties:
         plan, canonical, solves = _break_ties(model, plan, deadline, solves)
     return MilpOutcome(plan, True, float(best), False, canonical, 1 + solves)
 
 
-def _lead(net: SplitNetwork, model: _Model, budget: float) -> tuple[np.ndarray, float]:
+def _lead(net: SplitNetwork, model: Model, budget: float) -> tuple[np.ndarray, float]:
     """Return the weights ``cost * (kmax + 1) + 1`` ordering plans by cost, then count,
     and the most any plan within budget can total (``kmax`` bounds the count)."""
     usable = model.ub[model.gamma0:] > 0
@@ -409,7 +436,7 @@ def _indices(gamma: np.ndarray) -> tuple[int, ...]:
 
 
 def _canonical(
-    model: _Model, stages: Sequence[np.ndarray], plan: tuple[int, ...], deadline: float | None
+    model: Model, stages: Sequence[np.ndarray], plan: tuple[int, ...], deadline: float | None
 ) -> tuple[tuple[int, ...], bool, int]:
     """Minimise each stage's weights in turn, pinning each; return plan, completed, solves."""
     solves = 0
@@ -427,14 +454,14 @@ def _canonical(
     return plan, True, solves
 
 
-def _objective(model: _Model, weights: np.ndarray) -> np.ndarray:
+def _objective(model: Model, weights: np.ndarray) -> np.ndarray:
     c = np.zeros(len(model.c))
     c[model.gamma0:] = weights
     return c
 
 
 def _break_ties(
-    model: _Model, plan: tuple[int, ...], deadline: float | None, solves: int
+    model: Model, plan: tuple[int, ...], deadline: float | None, solves: int
 ) -> tuple[tuple[int, ...], bool, int]:
     """Enumerate plans equal on every criterion; return the one whose ranks sort first."""
     found = [plan]

@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from supplynet.engine import maxflow as mf
 from supplynet._errors import AnalysisError
 
-__all__ = ["FlowNet", "build_flownet", "locality_rank", "split_arcs", "split_vertices"]
+__all__ = ["FlowNet", "build_flownet", "locality_rank", "paired_csr", "split_arcs", "split_vertices"]
 
 _INDEX_LIMIT = 2**31 - 1
 
@@ -130,24 +130,42 @@ def build_flownet(
     etail, ehead = split_arcs(vin, vout, tail, head, np.arange(len(tail)), np.arange(n))
     ftail = np.concatenate([etail, np.full(len(sources), source), vout[sinks]])
     fhead = np.concatenate([ehead, vin[sources], np.full(len(sinks), sink)])
-    tails = np.concatenate([ftail, fhead]).astype(np.int64)
-    heads = np.concatenate([fhead, ftail]).astype(np.int64)
-    # Stable sort keeps each vertex's forward arcs first, in arc order: deterministic.
+    arrays = {**paired_csr(2 * n + 2, ftail, fhead), "vin": vin, "vout": vout}
+    for a in arrays.values():
+        a.setflags(write=False)
+    return FlowNet(**arrays, source=source, sink=sink, n_super=len(sources) + len(sinks))
+
+
+def paired_csr(n_vertices: int, tail: np.ndarray, head: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the kernels' residual layout of forward arcs ``tail -> head``.
+
+    Keys ``ptr``, ``head``, ``mate``, ``is_fwd`` and ``fwd_pos`` as
+    :mod:`supplynet.engine.maxflow` reads them: every arc owns a forward position and its
+    mate, grouped by tail vertex, each vertex's forward arcs first in arc order (a stable
+    sort, so the layout is deterministic). The split network and the time-expanded
+    network of a campaign (:mod:`supplynet.engine.timeexpand`) are both laid out here.
+
+    Examples
+    --------
+    >>> lay = paired_csr(3, np.array([0, 1]), np.array([1, 2]))
+    >>> lay["ptr"].tolist(), lay["head"].tolist(), lay["fwd_pos"].tolist()
+    ([0, 1, 3, 4], [1, 2, 0, 1], [0, 1])
+    """
+    m = len(tail)
+    if 2 * m > _INDEX_LIMIT or n_vertices > _INDEX_LIMIT:
+        raise AnalysisError(f"the network is too large for the flow kernels ({m} arcs)")
+    tails = np.concatenate([tail, head]).astype(np.int64)
+    heads = np.concatenate([head, tail]).astype(np.int64)
     order = np.argsort(tails, kind="stable")
     pos_of = np.empty(2 * m, np.int64)
     pos_of[order] = np.arange(2 * m)
     mate_of = np.concatenate([np.arange(m, 2 * m), np.arange(m)])
-    ptr = np.zeros(2 * n + 3, np.int64)
-    np.cumsum(np.bincount(tails, minlength=2 * n + 2), out=ptr[1:])
-    arrays = {
+    ptr = np.zeros(n_vertices + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n_vertices), out=ptr[1:])
+    return {
         "ptr": ptr.astype(np.int32),
         "head": heads[order].astype(np.int32),
         "mate": pos_of[mate_of[order]].astype(np.int32),
         "is_fwd": order < m,
         "fwd_pos": pos_of[:m],
-        "vin": vin,
-        "vout": vout,
     }
-    for a in arrays.values():
-        a.setflags(write=False)
-    return FlowNet(**arrays, source=source, sink=sink, n_super=len(sources) + len(sinks))
