@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from supplynet import read_network
+from supplynet import AnalysisError, read_network
 from supplynet.analysis.plan import TARGETS, budget_steps, compare_methods, plan_curve, plan_interdiction
 from supplynet.render.chart import curve_svg
 
@@ -584,3 +584,27 @@ def test_plans_print_nothing_but_their_output(capfd: pytest.CaptureFixture[str],
     fd_out, fd_err = capfd.readouterr()
     assert fd_out == "" and fd_err == ""
     json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("budget", [math.nan, math.inf, -1.0])
+def test_budgets_no_plan_can_use_are_refused(budget: float) -> None:
+    G = read_network(CORRIDOR)
+    with pytest.raises(AnalysisError, match="budget must be a finite number"):
+        compare_methods(G, budget=budget)
+    with pytest.raises(AnalysisError, match="budget must be a finite number"):
+        plan_interdiction(G, budget=budget)
+
+
+def test_time_limits_must_be_real_seconds() -> None:
+    with pytest.raises(AnalysisError, match="time_limit must be a finite number"):
+        plan_interdiction(read_network(CORRIDOR), budget=1, time_limit=math.nan)
+
+
+def test_a_huge_budget_curve_stops_where_every_candidate_is_bought() -> None:
+    """`--budget 1e6` solved a MILP per whole budget (150 s and more); past the total cost of
+    every candidate nothing changes, so the curve stops there."""
+    G = read_network(CORRIDOR)
+    comp = compare_methods(G, budget=1e6, methods=("greedy",))
+    steps = list(comp.curve.index)
+    assert steps[-1] == 1e6 and len(steps) <= budget_steps.__globals__["MAX_CURVE_STEPS"] + 3
+    assert comp.curve["greedy"].iloc[-1] == comp.curve["greedy"].iloc[-2]

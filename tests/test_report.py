@@ -243,15 +243,10 @@ def test_json_pieces_join_to_the_dict_layout(diamond: nx.MultiDiGraph, monkeypat
     monkeypatch.setattr(encode, "ROWS_PER_PIECE", 2)
     pieces = json_chunks(r)
     assert len(pieces) > 6 and "".join(pieces) == whole
-    tables = {"nodes": r.nodes, "edges": r.edges, "interdiction_points": r.points.set_index("id")}
-    expected = encode.json_ready({
-        **r.provenance(), "max_flow": r.max_flow, "unlimited_path": r.unlimited_path,
-        "bottleneck_nodes": r.bottleneck_nodes, "min_edge_cut": r.min_edge_cut, "min_node_cut": r.min_node_cut,
-        "notes": r.notes, **{k: [{"id": i, **row} for i, row in zip(df.index, df.to_dict("records"))]
-                             for k, df in tables.items()}})
+    expected = encode.json_ready(r.to_dict())  # the column-wise writer says what to_dict says
     assert json.loads(whole) == expected
     records = [line for line in whole.splitlines() if line.startswith('    {"')]
-    assert len(records) == sum(len(df) for df in tables.values())  # a record a line
+    assert len(records) == sum(len(expected[k]) for k in ("nodes", "edges", "interdiction_points"))
 
 
 def test_sinks_cut_off_matches_networkx(corridor_path: Path) -> None:
@@ -283,3 +278,15 @@ def test_sinks_cut_off_matches_networkx(corridor_path: Path) -> None:
         else:
             H.remove_edge(*ends[ident], ident)
         assert got[(kind, ident)] == len(base - reached(H)), (kind, ident)
+
+
+def test_a_network_without_edges_reports_plainly(tmp_path: Path) -> None:
+    """Two nodes and no edge: every surface says nothing flows (it was a KeyError)."""
+    net = tmp_path / "bare.geojson"
+    point = lambda i, t, x: {"type": "Feature", "properties": {"id": i, "type": t},  # noqa: E731
+                             "geometry": {"type": "Point", "coordinates": [x, 33.0]}}
+    net.write_text(json.dumps({"type": "FeatureCollection",
+                               "features": [point("a", "manufacturing", 44.0), point("b", "assembly", 45.0)]}))
+    r = analyse(read_network(net))
+    assert r.max_flow == 0 and r.edges.empty and list(r.nodes.index) == ["a", "b"]
+    assert any("No source reaches any sink" in n for n in r.notes)

@@ -406,20 +406,45 @@ def plan_interdiction(
     >>> plan.selected, plan.max_flow_before, plan.max_flow_after, plan.optimal
     (('sc',), 80.0, 10.0, True)
     """
+    _check_budget(float(budget), time_limit)
     ctx = _problem(G, sources, sinks, targets, objective, horizon)
     return _run(ctx, method, float(budget), time_limit)
 
 
-def budget_steps(budget: float) -> list[float]:
+#: Most points of a curve: past this many whole budgets the curve takes a coarser step.
+MAX_CURVE_STEPS = 100
+
+
+def budget_steps(budget: float, *, most: float | None = None) -> list[float]:
     """Return the budgets of a curve: every whole number from 0 to ``budget``, and ``budget``.
+
+    ``most`` is the most any plan can spend (the total cost of every candidate): past it
+    more budget changes nothing, so the curve stops there, then gives ``budget`` itself.
+    Where that still leaves more than :data:`MAX_CURVE_STEPS` whole budgets, the curve
+    steps by the smallest whole number that keeps it within that many points.
 
     Examples
     --------
-    >>> budget_steps(3), budget_steps(2.5)
-    ([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 2.5])
+    >>> budget_steps(3), budget_steps(2.5), budget_steps(1e6, most=4)
+    ([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 2.5], [0.0, 1.0, 2.0, 3.0, 4.0, 1000000.0])
+    >>> len(budget_steps(1000.0)), budget_steps(1000.0)[:3]
+    (101, [0.0, 10.0, 20.0])
     """
-    steps = [float(b) for b in range(int(math.floor(budget)) + 1)]
+    top = budget if most is None else min(budget, most)
+    whole = int(math.floor(top))
+    step = max(1, math.ceil(whole / MAX_CURVE_STEPS))
+    steps = [float(b) for b in range(0, whole + 1, step)]
+    if steps[-1] != top:
+        steps.append(float(top))
     return steps if steps[-1] == budget else steps + [float(budget)]
+
+
+def _check_budget(budget: float, time_limit: float | None) -> None:
+    """Raise AnalysisError for a budget or time limit no plan can use (NaN, infinite, negative)."""
+    if not (isinstance(budget, (int, float)) and math.isfinite(budget) and budget >= 0):
+        raise AnalysisError(f"budget must be a finite number >= 0; got {budget!r}")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise AnalysisError(f"time_limit must be a finite number of seconds above 0; got {time_limit!r}")
 
 
 @dataclass(frozen=True)
@@ -527,11 +552,12 @@ def compare_methods(
     >>> comp.curve.to_dict(orient="list"), comp.plans["optimal"].selected
     ({'optimal': [3.0, 0.0], 'greedy': [3.0, 0.0]}, ('a',))
     """
+    _check_budget(float(budget), time_limit)
     ctx = _problem(G, sources, sinks, targets, objective, horizon)
     methods = [m for m in METHODS if m in set(methods)] or list(methods)
     for m in methods:
         _check_choice(m, METHODS, "method")
-    steps = budget_steps(float(budget)) if curve else [float(budget)]
+    steps = budget_steps(float(budget), most=float(np.sum(ctx.cost))) if curve else [float(budget)]
     runs: dict[str, list[Plan]] = {}
     for m in methods:
         runs[m] = _sweep(ctx, m, steps, time_limit)

@@ -184,8 +184,9 @@ def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: in
     else:
         bc = pd.Series(0.0, index=sbc.index)
         ebc = pd.Series(0.0, index=esbc.index)
-    nodes = _node_table(snap, flow, loss.loc["node"], sbc, bc)
-    edges = _edge_table(snap, flow, loss.loc["edge"], esbc, ebc)
+    n = len(snap.nodes)  # nodes first, then edges (a network may have no edges at all)
+    nodes = _node_table(snap, flow, loss.iloc[:n].droplevel(0), sbc, bc)
+    edges = _edge_table(snap, flow, loss.iloc[n:].droplevel(0), esbc, ebc)
     path = snap.unlimited_path() if math.isinf(flow.value) else None
     points = rank_points(snap, nodes, edges, top=top, max_flow=flow.value)
     method = ("sampled" if bc.attrs.get("sampled") else "exact") if all_pairs else "not computed"
