@@ -38,7 +38,7 @@ import pandas as pd
 
 from supplynet._errors import OutputError
 from supplynet.render.encode import dumps, encode_line, json_ready
-from supplynet.render.numbers import clean_number
+from supplynet.render.numbers import clean_real
 from supplynet.io.write import atomic_path, write_atomic
 from supplynet.network.graph import graph_to_gdfs
 from supplynet.analysis.report import Progress, Report, analyse
@@ -101,7 +101,7 @@ class Layers:
 
 def _rounded(values: pd.Series) -> pd.Series:
     """Return floats rounded as the JSON report rounds them; unlimited and missing become NaN."""
-    out = [clean_number(v, keep_float=True) for v in values.astype(float).tolist()]
+    out = [clean_real(v) for v in values.astype(float).tolist()]
     out = [math.nan if v is None else v for v in out]
     return pd.Series(out, index=values.index, dtype=float)
 
@@ -323,7 +323,7 @@ def _value(value: Any, real: bool) -> Any:
     """Return a JSON value (:func:`~supplynet.render.encode.json_ready`); a ``real`` column's
     floats stay floats (105.0), so that GDAL types the field Real whatever the values."""
     if real and isinstance(value, (float, np.floating)):
-        return clean_number(value, keep_float=True)
+        return clean_real(value)
     return json_ready(value)
 
 

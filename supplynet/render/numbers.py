@@ -17,15 +17,14 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["MISSING", "UNLIMITED", "format_number", "format_percent", "format_share", "clean_number"]
+__all__ = ["MISSING", "UNLIMITED", "format_number", "format_percent", "format_share", "clean_number", "clean_real"]
 
 #: What a missing figure (None, NaN, NA) reads as.
 MISSING = "-"
 #: What an infinite figure reads as: an unlimited capacity or flow.
 UNLIMITED = "unlimited"
-#: Significant digits shown to people, and kept in JSON and CSV.
+#: Significant digits shown to people (JSON and CSV keep 10: see clean_number).
 _SHOWN_DIGITS = 4
-_KEPT_DIGITS = 10
 #: From here on four significant digits would switch to exponent notation: show the integer.
 _WHOLE_FROM = 10.0 ** (_SHOWN_DIGITS - 1)
 
@@ -125,19 +124,19 @@ def format_share(part: float, whole: float, *, decimals: int = 0) -> str:
     return format_percent(100.0 * part / whole, decimals=decimals)
 
 
-def clean_number(value: Any, *, keep_float: bool = False) -> Any:
+def clean_number(value: Any) -> Any:
     """Return a JSON-safe scalar: NaN and infinities become None, floats get 10 significant digits.
 
-    Whole floats become ints (``20.0`` -> ``20``) unless ``keep_float`` (a GIS column
-    whose type must not depend on its values); numpy scalars become Python ones;
-    anything else is returned as it is.
+    Whole floats become ints (``20.0`` -> ``20``); numpy scalars become Python ones;
+    anything else is returned as it is. (It runs once a cell of a 100,000-row table: keep
+    it lean.)
 
     Examples
     --------
     >>> clean_number(float("inf")) is None, clean_number(20.0), clean_number(1 / 3)
     (True, 20, 0.3333333333)
-    >>> clean_number(20.0, keep_float=True), clean_number(1.7976931348623157e308)  # would round past the largest
-    (20.0, 1.7976931348623157e+308)
+    >>> clean_number(1.7976931348623157e308)  # would round up past the largest float
+    1.7976931348623157e+308
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -146,13 +145,26 @@ def clean_number(value: Any, *, keep_float: bool = False) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        rounded = float(f"{value:.{_KEPT_DIGITS}g}")
+        rounded = float(f"{value:.10g}")  # a constant spec: a third faster than a computed one
         if math.isinf(rounded):  # rounding up the largest floats overflows: keep them whole
             return value
-        if keep_float:
-            return rounded
         return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
     return value
+
+
+def clean_real(value: Any) -> float | None:
+    """Return :func:`clean_number` of a number, kept a float (``20.0`` stays ``20.0``).
+
+    For a GIS column whose type must not depend on its values (GDAL types a field by
+    them: all whole numbers would make an Integer field).
+
+    Examples
+    --------
+    >>> clean_real(20.0), clean_real(1 / 3), clean_real(float("nan")) is None
+    (20.0, 0.3333333333, True)
+    """
+    number = clean_number(value)
+    return None if number is None else float(number) if isinstance(number, int) and abs(number) < 2**53 else number
 
 
 def _is_na(value: Any) -> bool:

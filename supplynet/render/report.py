@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from supplynet._perf import paused_gc
-from supplynet.render.encode import json_pieces, json_ready, records, row_texts
+from supplynet.render.encode import json_pieces, records, row_texts
 from supplynet.render.formats import pick_writer
 from supplynet.render.numbers import MISSING, format_number
 from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
@@ -62,8 +62,8 @@ def report_pieces(report: Report, fmt: str = "text") -> list[str]:
 
 
 def _head(r: Report) -> dict[str, Any]:
-    """Return the report's keys other than the tables, JSON-ready."""
-    return json_ready({
+    """Return the report's keys other than the tables (made JSON-ready by the encoder)."""
+    return {
         **r.provenance(),
         "max_flow": r.max_flow,
         "unlimited_path": r.unlimited_path,
@@ -71,7 +71,7 @@ def _head(r: Report) -> dict[str, Any]:
         "min_edge_cut": r.min_edge_cut,
         "min_node_cut": r.min_node_cut,
         "notes": r.notes,
-    })
+    }
 
 
 def _tables(r: Report) -> dict[str, tuple[pd.DataFrame, tuple[str, ...]]]:

@@ -28,21 +28,13 @@ _CSV_COLUMNS = ("name", "removed", "degraded", "max_flow_before", "max_flow_afte
 
 
 def impact_dict(impact: Impact) -> dict[str, Any]:
-    """Return one scenario's JSON object (unlimited and undefined figures as None)."""
-    return json_ready({
-        "name": impact.name, "description": impact.description, "removed": impact.removed,
-        "removed_nodes": impact.removed_nodes, "removed_edges": impact.removed_edges,
-        "degraded": [{"kind": k, "id": i, "factor": v} for (k, i), v in impact.degraded.items()],
-        "degraded_nodes": impact.degraded_nodes, "degraded_edges": impact.degraded_edges,
-        "max_flow_before": impact.max_flow_before,
-        "max_flow_after": impact.max_flow_after, "flow_loss": impact.flow_loss,
-        "flow_loss_pct": impact.flow_loss_pct, "sinks_cut_off": impact.sinks_cut_off,
-        "sources_stranded": impact.sources_stranded, "route_km_before": impact.route_km_before,
-        "route_km_after": impact.route_km_after, "detour_km": impact.detour_km,
-        "min_edge_cut": {"capacity": impact.min_edge_cut.capacity, "edges": impact.min_edge_cut.edges},
-        "top_nodes": [{"id": i, "flow": f} for i, f in impact.top_nodes],
-        "flow_days_denied": impact.flow_days_denied, "notes": impact.notes,
-    })
+    """Return one scenario's JSON object: :meth:`Impact.to_dict`, made JSON-ready.
+
+    The horizon is left out: the document gives it once, as ``horizon_days``.
+    """
+    doc = impact.to_dict()
+    del doc["horizon_days"]
+    return json_ready(doc)
 
 
 def whatif_dict(w: WhatIf, impacts: Sequence[Impact]) -> dict[str, Any]:
