@@ -10,6 +10,7 @@ __all__ = [
     "AnalysisError",
     "ScenarioError",
     "OutputError",
+    "FormatError",
 ]
 
 
@@ -55,3 +56,7 @@ class ScenarioError(SupplynetError, ValueError):
 
 class OutputError(SupplynetError, OSError):
     """An output file cannot be written (exists without ``--overwrite``, unwritable)."""
+
+
+class FormatError(OutputError, ValueError):
+    """An output format is unknown, or contradicts the output file's suffix."""

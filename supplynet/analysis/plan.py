@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 
 from supplynet._errors import AnalysisError
+from supplynet._plain import plain
+from supplynet._progress import Phases, Progress
 from supplynet.analysis.milp import Problem, solve_interdiction
+from supplynet.analysis.stochastic import EVALUATION_SAMPLES, PlanUncertainty, Sampling, SaaSolution, StochasticProblem
 from supplynet.engine.snapshot import Snapshot
 
 __all__ = [
@@ -85,6 +88,10 @@ class Plan:
         Flow-days over the horizon with no strike, and those the plan denies.
     reason : str or None
         Why the plan is empty or stopped short of the budget.
+    expected_flow_left, expected_flow_interval, p_any_flow_left : float, (float, float) or None
+        Under uncertain intelligence (``samples``, docs/uncertainty.md): the expected max
+        flow left, measured on a fresh sample, with its 95 % interval (None when exact),
+        and the probability that any flow still gets through. None otherwise.
     """
 
     method: str
@@ -105,6 +112,9 @@ class Plan:
     flow_days_before: float | None = None
     flow_days_denied: float | None = None
     reason: str | None = None
+    expected_flow_left: float | None = None
+    expected_flow_interval: tuple[float, float] | None = None
+    p_any_flow_left: float | None = None
 
     @property
     def selected(self) -> tuple[str, ...]:
@@ -131,22 +141,10 @@ class Plan:
         if self.objective == "flow-days":
             out.update(horizon=self.horizon, flow_days_before=self.flow_days_before,
                        flow_days_denied=self.flow_days_denied, flow_days_left=self.left)
-        return _json_safe(out)
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        value = float(obj)
-        if not math.isfinite(value):
-            return None
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
+        if self.expected_flow_left is not None:
+            out.update(expected_flow_left=self.expected_flow_left, expected_flow_left_interval=self.expected_flow_interval,
+                       p_any_flow_left=self.p_any_flow_left)
+        return plain(out)
 
 
 def _problem(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, targets: str, objective: str,
@@ -348,6 +346,68 @@ def _run(ctx: Problem, method: str, budget: float, time_limit: float | None) -> 
     return _greedy(ctx, budget) if method == "greedy" else _centrality(ctx, budget)
 
 
+def _stochastic(ctx: Problem, budget: float, methods: Sequence[str], time_limit: float | None,
+                sampling: Sampling) -> Comparison:
+    """Return the stochastic plan beside the other methods' (``optimal`` is the deterministic
+    optimum), every plan measured on one fresh sample (docs/uncertainty.md)."""
+    if ctx.objective != "flow":
+        raise AnalysisError("samples: plans under uncertainty minimise the expected max flow left; "
+                            f"objective must be 'flow', not {ctx.objective!r}")
+    sp = StochasticProblem(ctx.snap, ctx.net, targets=ctx.targets, p_success=sampling.p_success,
+                           workers=sampling.workers, scheduler=sampling.scheduler, progress=sampling.progress)
+    reason, solution = _trivial(ctx, budget), None
+    if reason:
+        plan = _make_plan(ctx, "stochastic", budget, (), optimal=True, reason=reason)
+    else:
+        solution = sp.solve(budget, samples=sampling.samples, seed=sampling.seed, method=sampling.method,
+                            time_limit=time_limit)
+        out = solution.outcome
+        plan = replace(_make_plan(ctx, "stochastic", budget, out.selected), optimal=out.proven,
+                       gap=_gap(solution.sample_mean, solution.bound, out.proven), lower_bound=solution.bound,
+                       reason=_saa_reason(solution, time_limit))
+    plans = {"stochastic": plan}
+    for m in methods:
+        plans["deterministic" if m == "optimal" else m] = replace(_run(ctx, m, budget, time_limit),
+                                                                   method="deterministic" if m == "optimal" else m)
+    before, estimates, differences, how = sp.evaluate(
+        {name: _indices(ctx, p) for name, p in plans.items()}, samples=sampling.evaluation_samples,
+        seed=sampling.seed, method=sampling.method, reference="stochastic")
+    plans = {name: replace(p, expected_flow_left=estimates[name].expected_flow_left,
+                           expected_flow_interval=estimates[name].interval,
+                           p_any_flow_left=estimates[name].p_any_flow) for name, p in plans.items()}
+    saa = {"method": None, "samples": sampling.samples, "seed": sampling.seed, "scenarios": 0, "blocks": 0,
+           "variables": 0, "rows": 0, "seconds": 0.0, "sample_mean": None, "bound": None}
+    if solution is not None:
+        saa.update(method=solution.method, samples=None if solution.method == "exact" else solution.scenarios,
+                   scenarios=solution.scenarios, blocks=solution.blocks, variables=solution.variables,
+                   rows=solution.rows, seconds=solution.seconds, sample_mean=solution.sample_mean,
+                   bound=solution.bound)
+    uncertainty = PlanUncertainty(plan=saa, evaluation=how, uncertain=len(sp.els.uncertain),
+                                  p_success=sampling.p_success, before=before, estimates=estimates,
+                                  differences=differences)
+    return Comparison(
+        budget=budget, plans=plans, curve=None, curve_plans={}, sources=ctx.sources, sinks=ctx.sinks,
+        targets=ctx.targets, objective="flow", horizon=None, labels=_labels(ctx),
+        costs={c: float(x) for c, x in zip(ctx.net.candidates, ctx.cost)}, uncertainty=uncertainty,
+    )
+
+
+def _saa_reason(solution: SaaSolution, time_limit: float | None) -> str | None:
+    """Return why the stochastic plan is what it is, when that needs saying."""
+    out = solution.outcome
+    if out.unlimited:
+        return ("no plan within the budget makes the expected flow finite: some scenario keeps a "
+                "source-to-sink path of unlimited capacity")
+    if not out.proven:
+        limit = "" if time_limit is None else f" ({time_limit:g} s)"
+        return f"time limit{limit} reached: the best plan found for the sample, not proven optimal"
+    if not out.selected:
+        return "no plan within the budget lowers the expected flow"
+    if not out.canonical:
+        return "optimal, but the time limit stopped the search for the canonical plan among equal optima"
+    return None
+
+
 # --- public API --------------------------------------------------------------------------
 
 def plan_interdiction(
@@ -361,6 +421,12 @@ def plan_interdiction(
     time_limit: float | None = None,
     objective: str = "flow",
     horizon: float | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+    p_success: float = 1.0,
+    evaluation_samples: int = EVALUATION_SAMPLES,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Plan:
     """Return the interdiction plan of one method for a budget.
 
@@ -381,6 +447,15 @@ def plan_interdiction(
         Minimise the max flow left, or maximise flow-days denied over ``horizon``.
     horizon : float, optional
         Days; required for ``"flow-days"``.
+    samples : int, optional
+        Plan under uncertain intelligence (``confidence``, ``p_success``): the plan of
+        least *expected* max flow left, by one sample-average MILP over this many
+        scenarios (every outcome instead when they are fewer), measured on a fresh sample
+        of ``evaluation_samples`` (docs/uncertainty.md). ``method`` must be ``optimal``;
+        the plan's method reads ``stochastic``.
+    seed, p_success, evaluation_samples, workers, scheduler
+        With ``samples``: the seed of both samples; strike success where an element has
+        none; the size of the fresh sample; threads, or a Dask scheduler's address.
 
     Returns
     -------
@@ -408,6 +483,11 @@ def plan_interdiction(
     """
     _check_budget(float(budget), time_limit)
     ctx = _problem(G, sources, sinks, targets, objective, horizon)
+    if samples is not None:
+        if method != "optimal":
+            raise AnalysisError(f"samples: the stochastic plan is the optimal one (method 'optimal'); got {method!r}")
+        sampling = Sampling(samples, seed, p_success, evaluation_samples, workers=workers, scheduler=scheduler)
+        return _stochastic(ctx, float(budget), (), time_limit, sampling).plans["stochastic"]
     return _run(ctx, method, float(budget), time_limit)
 
 
@@ -468,6 +548,11 @@ class Comparison:
         A readable name for every candidate.
     costs : dict of (kind, id) to float
         The interdiction cost of every candidate.
+    uncertainty : PlanUncertainty or None
+        Under uncertain intelligence: how the plans were chosen and measured, what no
+        strike leaves, and each plan's paired difference from the stochastic one. Then
+        ``plans`` holds ``stochastic``, ``deterministic`` (the optimal plan of the network
+        as given) and any heuristic asked for, each with its ``expected_flow_left``.
     """
 
     budget: float
@@ -481,9 +566,18 @@ class Comparison:
     horizon: float | None
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     costs: dict[tuple[str, str], float] = field(default_factory=dict)
+    uncertainty: PlanUncertainty | None = None
 
     def shortfall(self, method: str) -> float | None:
-        """Return how much more objective ``method`` leaves than ``optimal`` (None if unknown)."""
+        """Return how much more objective ``method`` leaves than ``optimal`` (None if unknown).
+
+        Under uncertainty: how much more expected max flow than the stochastic plan.
+        """
+        if self.uncertainty is not None:
+            if method not in self.plans:
+                return None
+            a, b = self.plans[method].expected_flow_left, self.plans["stochastic"].expected_flow_left
+            return None if not (math.isfinite(a) and math.isfinite(b)) else a - b  # type: ignore[arg-type]
         if "optimal" not in self.plans or method not in self.plans:
             return None
         a, b = self.plans[method].left, self.plans["optimal"].left
@@ -493,18 +587,19 @@ class Comparison:
         """Return the comparison as a JSON-ready dict (unlimited values are None)."""
         methods = {}
         for name, plan in self.plans.items():
-            methods[name] = dict(plan.to_dict(), shortfall=_json_safe(self.shortfall(name)))
+            methods[name] = dict(plan.to_dict(), shortfall=plain(self.shortfall(name)))
         curve = None
         if self.curve is not None:
             curve = [dict(budget=b, **{m: self.curve.at[b, m] for m in self.curve.columns},
                           selected={m: list(p[k].selected) for m, p in self.curve_plans.items()})
                      for k, b in enumerate(self.curve.index)]
         first = next(iter(self.plans.values()))
-        return _json_safe({
+        extra = {} if self.uncertainty is None else {"uncertainty": self.uncertainty.to_dict()}
+        return plain({
             "budget": self.budget, "targets": self.targets, "objective": self.objective,
             "horizon": self.horizon, "sources": list(self.sources), "sinks": list(self.sinks),
             "max_flow_before": first.max_flow_before, "flow_days_before": first.flow_days_before,
-            "methods": methods, "curve": curve,
+            "methods": methods, "curve": curve, **extra,
         })
 
 
@@ -534,6 +629,13 @@ def compare_methods(
     objective: str = "flow",
     horizon: float | None = None,
     curve: bool = True,
+    samples: int | None = None,
+    seed: int = 0,
+    p_success: float = 1.0,
+    evaluation_samples: int = EVALUATION_SAMPLES,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Phases | Progress | None = None,
 ) -> Comparison:
     """Return the plans of several methods side by side, with their curves.
 
@@ -541,7 +643,10 @@ def compare_methods(
     and ``curve`` asks for every budget step of :func:`budget_steps` (the MILP is solved
     once per step; ``time_limit`` applies to each step). When ``optimal`` is proven, a
     heuristic plan leaving as little is marked optimal too, and its gap is measured
-    against the optimum.
+    against the optimum. With ``samples`` (see :func:`plan_interdiction`), ``optimal``
+    gives the stochastic plan and the deterministic optimum beside it, every plan is
+    measured on one fresh sample, and there is no curve; ``progress`` reports the
+    scenario phases.
 
     Examples
     --------
@@ -557,6 +662,10 @@ def compare_methods(
     methods = [m for m in METHODS if m in set(methods)] or list(methods)
     for m in methods:
         _check_choice(m, METHODS, "method")
+    if samples is not None:
+        sampling = Sampling(samples, seed, p_success, evaluation_samples, workers=workers, scheduler=scheduler,
+                            progress=progress)
+        return _stochastic(ctx, float(budget), methods, time_limit, sampling)
     steps = budget_steps(float(budget), most=float(np.sum(ctx.cost))) if curve else [float(budget)]
     runs: dict[str, list[Plan]] = {}
     for m in methods:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from supplynet.engine import impact, reach
+from supplynet.numbers import format_number, format_percent
 from supplynet.engine.snapshot import Snapshot, compile_network
 
 __all__ = ["rank_points", "sinks_cut_off", "POINT_COLUMNS"]
@@ -109,10 +110,11 @@ def _reason(row: pd.Series, lost: int, counts: tuple[int, int], max_flow: float,
     if pd.notna(loss) and math.isinf(loss):
         parts.append("removing it makes an unlimited flow finite")
     elif pd.notna(loss) and loss > 0:
-        parts.append(f"removing it cuts {row['flow_loss_pct']:.0f}% of all flow ({loss:g} units)")
+        parts.append(f"removing it cuts {format_percent(row['flow_loss_pct'])} of all flow "
+                     f"({format_number(loss)} units)")
     share = _share(row["flow"], max_flow)
     if math.isfinite(share) and share > 0:
-        parts.append(f"carries {share:.0f}% of all flow")
+        parts.append(f"carries {format_percent(share)} of all flow")
     if role is not None:
         parts.append(_role_words(role, counts[0] if role == "source" else counts[1]))
     parts += _dependants(lost - (role == "sink"), counts[1], other=role == "sink")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from supplynet._errors import OutputError
+from supplynet._errors import FormatError
 
 __all__ = ["pick_writer"]
 
@@ -17,7 +17,7 @@ def pick_writer(writers: Mapping[str, W], fmt: str, what: str) -> W:
 
     Raises
     ------
-    supplynet.OutputError
+    supplynet.FormatError
         ``fmt`` is none of them; the message names ``what`` is rendered and the formats
         there are (as :func:`supplynet.render.layers.export_format` does for an export).
 
@@ -28,9 +28,9 @@ def pick_writer(writers: Mapping[str, W], fmt: str, what: str) -> W:
     >>> pick_writer({"text": str, "json": repr}, "xml", "report")
     Traceback (most recent call last):
     ...
-    supplynet._errors.OutputError: unknown report format 'xml'; expected one of text, json
+    supplynet._errors.FormatError: unknown report format 'xml'; expected one of text, json
     """
     try:
         return writers[fmt]
     except (KeyError, TypeError):
-        raise OutputError(f"unknown {what} format {fmt!r}; expected one of {', '.join(writers)}") from None
+        raise FormatError(f"unknown {what} format {fmt!r}; expected one of {', '.join(writers)}") from None
