@@ -92,6 +92,15 @@ def test_unlimited_path_is_null_in_json(tmp_path: Path) -> None:
     assert out["max_flow"] is None and out["min_edge_cut"]["capacity"] is None
     assert "Infinity" not in format_report(r, "json")
     assert any("unlimited capacity (s -> b -> t)" in n for n in r.notes)
+    # No element's flow has a value (it was written 0), and the two kinds of null loss differ.
+    nodes = {n["id"]: n for n in out["nodes"]}
+    edges = {e["id"]: e for e in out["edges"]}
+    assert all(n["flow"] is None for n in nodes.values()) and all(e["flow"] is None for e in edges.values())
+    assert nodes["b"]["flow_loss"] is None and edges["sb"]["flow_loss"] is None
+    assert nodes["b"]["flow_loss_reason"] == "removing it makes the unlimited flow finite"
+    assert edges["sb"]["flow_loss_reason"] == "removing it makes the unlimited flow finite"
+    stays = [e for e in edges.values() if e["id"] not in ("sb", "bt")]
+    assert stays and all(e["flow_loss_reason"] == "the flow stays unlimited without it" for e in stays)
 
 
 def test_corridor_matches_networkx(corridor_path: Path) -> None:

@@ -27,7 +27,12 @@ from supplynet.analysis.flow import flow_loss, max_flow, min_edge_cut, min_node_
 from supplynet.analysis.ranking import rank_points
 from supplynet.engine.snapshot import Snapshot, compile_network
 
-__all__ = ["Report", "analyse"]
+__all__ = ["Report", "analyse", "UNLIMITED_MADE_FINITE", "UNLIMITED_STAYS"]
+
+#: ``flow_loss_reason`` where the max flow is unlimited: removing the element makes it finite.
+UNLIMITED_MADE_FINITE = "removing it makes the unlimited flow finite"
+#: ``flow_loss_reason`` where the max flow is unlimited and stays so without the element.
+UNLIMITED_STAYS = "the flow stays unlimited without it"
 
 logger = logging.getLogger(__name__)
 
@@ -284,13 +289,22 @@ def _edge_table(snap: Snapshot, flow: Any, loss: pd.Series, esbc: pd.Series, ebc
 
 def _with_metrics(df: pd.DataFrame, flow: pd.Series, loss: pd.Series, sbc: pd.Series, bc: pd.Series,
                   total: float) -> pd.DataFrame:
-    """Return ``df`` with the metric columns, each taken by ``df``'s ids (0 where absent)."""
+    """Return ``df`` with the metric columns, each taken by ``df``'s ids (0 where absent).
+
+    Where the max flow is unlimited no element's flow has a value (NaN: ``null`` in JSON),
+    and a ``flow_loss_reason`` column tells the two ways a flow loss has none: the removal
+    makes the flow finite (the loss is unlimited) or the flow stays unlimited without it.
+    """
     ids = df.index
-    df["flow"] = flow.reindex(ids).fillna(0.0)
+    unlimited = math.isinf(total)
+    df["flow"] = flow.reindex(ids) if unlimited else flow.reindex(ids).fillna(0.0)
     df["betweenness"] = bc.reindex(ids).fillna(0.0)
     df["supply_betweenness"] = sbc.reindex(ids).fillna(0.0)
     df["flow_loss"] = loss.reindex(ids)
     df["flow_loss_pct"] = _pct(df["flow_loss"], total)
+    if unlimited:
+        reasons = np.where(np.isinf(df["flow_loss"].to_numpy(float)), UNLIMITED_MADE_FINITE, UNLIMITED_STAYS)
+        df["flow_loss_reason"] = pd.Series(reasons, index=ids, dtype=object)
     return df
 
 

@@ -34,9 +34,10 @@ __all__ = ["FORMATS", "format_report", "report_pieces", "to_text", "to_markdown"
 FORMATS = ("text", "markdown", "json", "csv")
 
 _NODE_COLS = ("name", "type", "country", "capacity", "cost", "interdictable", "flow", "betweenness",
-              "supply_betweenness", "flow_loss", "flow_loss_pct")
+              "supply_betweenness", "flow_loss", "flow_loss_pct", "flow_loss_reason")
 _EDGE_COLS = ("source", "target", "mode", "country", "capacity", "length_km", "cost", "interdictable",
-              "crosses_border", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
+              "crosses_border", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
+              "flow_loss_reason")
 
 
 def format_report(report: Report, fmt: str = "text") -> str:
