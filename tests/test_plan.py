@@ -608,3 +608,31 @@ def test_a_huge_budget_curve_stops_where_every_candidate_is_bought() -> None:
     steps = list(comp.curve.index)
     assert steps[-1] == 1e6 and len(steps) <= budget_steps.__globals__["MAX_CURVE_STEPS"] + 3
     assert comp.curve["greedy"].iloc[-1] == comp.curve["greedy"].iloc[-2]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None,
+          derandomize=True)
+@given(net=networks(), budget=st.integers(0, 3), data=st.data())
+def test_planning_after_a_what_if_equals_brute_force_on_the_struck_network(net, budget: int, data) -> None:
+    """Where to strike next, given what is already struck: the plan of the what-if snapshot
+    (Snapshot.after) is the brute-force optimum of the network with the strike really made."""
+    from supplynet.engine.snapshot import compile_network
+
+    G, sources, sinks = net
+    struck = data.draw(st.sampled_from(sorted(G.nodes) + [k for _, _, k in G.edges(keys=True)]))
+    is_node = struck in G
+    snap = compile_network(G, sources, sinks)
+    after = snap.after(removed_nodes=[struck] if is_node else None, removed_edges=None if is_node else [struck])
+    H = G.copy()
+    if is_node:
+        H.remove_node(struck)
+    else:
+        H.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k == struck])
+    src, snk = [s for s in sources if s in H], [t for t in sinks if t in H]
+    plan = plan_interdiction(after, budget=budget, targets="both")
+    if not src or not snk:
+        assert plan.max_flow_before == 0 and plan.max_flow_after == 0
+        return
+    best, canonical = brute_force(H, src, snk, "both", budget)
+    assert plan.max_flow_before == oracle_flow(H, src, snk, frozenset())
+    assert plan.max_flow_after == best and selected(plan) == canonical
