@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from supplynet.engine.draws import enumerated, outcome_count, sampled
 from supplynet.engine.runners import run_scenarios
-from supplynet.engine.scenarios import BLOCK, REPAIR_MAX, run_blocks, scenario_net
+from supplynet.engine.scenarios import BLOCK, run_blocks, scenario_net
 from supplynet.engine.snapshot import compile_network
 
 SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
@@ -96,7 +96,7 @@ def test_every_scenario_matches_networkx(net, data) -> None:
     flip_ptr = np.cumsum([0] + [len(g) for g in groups])
     flip_el = np.array([i for g in groups for i in g], np.int64)
     out = run_blocks(sn, ptr, absent, weight, flips=(flip_ptr, flip_el), threads=data.draw(st.sampled_from([1, 2])),
-                     repair_max=data.draw(st.sampled_from([-1, REPAIR_MAX])))  # solved from zero, or repaired
+                     repair_max=data.draw(st.sampled_from([-1, 1000])))  # solved from zero, or repaired
     cut, loss = np.zeros(len(els)), np.zeros(len(groups))
     for s, gone_idx in enumerate(gone_sets):
         gone = {els[i] for i in gone_idx}
@@ -117,11 +117,12 @@ def test_every_scenario_matches_networkx(net, data) -> None:
 
 
 def test_few_absent_elements_are_repaired_and_many_solved_from_zero_alike() -> None:
-    """Both paths give the same figures: a scenario just past REPAIR_MAX against one just below."""
+    """Both paths give the same figures: a scenario just past the repair limit against one just below."""
     G = nx.MultiDiGraph()
     G.add_node("s", type="manufacturing")
     G.add_node("t", type="assembly")
-    for j in range(REPAIR_MAX + 10):
+    limit = 20
+    for j in range(limit + 10):
         G.add_node(f"m{j}", type="storage")
         G.add_edge("s", f"m{j}", key=f"a{j:03d}", length=1, capacity=float(1 + j % 4))
         G.add_edge(f"m{j}", "t", key=f"b{j:03d}", length=1, capacity=float(1 + j % 3))
@@ -129,14 +130,15 @@ def test_few_absent_elements_are_repaired_and_many_solved_from_zero_alike() -> N
     sn = scenario_net(snap)
     els = elements(G)
     where = {el: i for i, el in enumerate(els)}
-    many = [where[("edge", f"a{j:03d}")] for j in range(REPAIR_MAX + 5)]
-    few = many[:REPAIR_MAX]
+    many = [where[("edge", f"a{j:03d}")] for j in range(limit + 5)]
+    few = many[:limit]
     ptr = np.array([0, len(few), len(few) + len(many)])
-    out = run_blocks(sn, ptr, np.array(few + many), np.ones(2), flips=(np.arange(len(els) + 1), np.arange(len(els))))
+    out = run_blocks(sn, ptr, np.array(few + many), np.ones(2), flips=(np.arange(len(els) + 1), np.arange(len(els))),
+                     repair_max=limit)
     for s, gone in enumerate([few, many]):
         assert out.values[s] == oracle_flow(G, ["s"], ["t"], {els[i] for i in gone})
     # the last five "a" edges are gone in the second scenario only: the rest is the same
-    assert out.values[0] - out.values[1] == sum(min(1 + j % 4, 1 + j % 3) for j in range(REPAIR_MAX, REPAIR_MAX + 5))
+    assert out.values[0] - out.values[1] == sum(min(1 + j % 4, 1 + j % 3) for j in range(limit, limit + 5))
 
 
 def test_draws_depend_on_the_index_only() -> None:

@@ -103,6 +103,10 @@ class SplitNetwork:
     rank : numpy.ndarray
         Position (from 1) of each candidate among every eligible element of the graph,
         sorted by id then kind: the tie-break of equal optima.
+    owner : numpy.ndarray
+        The element each arc belongs to, numbered nodes first, then edges, in the
+        snapshot's order (node ``v`` is ``v``, edge ``e`` is ``n + e``): what a scenario's
+        absent elements take out.
     """
 
     n_vertices: int
@@ -116,14 +120,22 @@ class SplitNetwork:
     cost: np.ndarray
     repair_days: np.ndarray
     rank: np.ndarray
+    owner: np.ndarray
 
 
 @dataclass(frozen=True)
 class Period:
-    """One copy of the cut model: its objective weight and the candidates it may use."""
+    """One copy of the cut model: its objective weight, the candidates it may use and its arcs.
+
+    ``present`` (a mask over the split network's arcs) keeps only those arcs in this
+    copy, and only the vertices they touch: a scenario of uncertain intelligence, where
+    the other elements do not exist (:mod:`supplynet.analysis.stochastic`). None keeps
+    every arc.
+    """
 
     weight: float
     available: np.ndarray
+    present: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +191,8 @@ def _relevant(snap: Snapshot) -> np.ndarray:
 
 
 def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None = None,
-                  sinks: Sequence[str] | None = None, *, targets: str = "both") -> SplitNetwork:
+                  sinks: Sequence[str] | None = None, *, targets: str = "both",
+                  split: np.ndarray | None = None) -> SplitNetwork:
     """Return the split network of ``G`` between ``sources`` and ``sinks``.
 
     Laid out by the engine's one split-network builder
@@ -187,7 +200,8 @@ def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None =
     source-to-sink path are kept (nothing else can carry flow, so interdicting it never
     helps), and a node is split only when it has a capacity or is a candidate. Arcs of
     split nodes come first, in id order, then the edges in id order. ``targets`` is
-    ``"nodes"``, ``"edges"`` or ``"both"``.
+    ``"nodes"``, ``"edges"`` or ``"both"``; ``split`` (a mask over the nodes) splits those
+    nodes as well, so that each has an arc of its own (a node that may not exist).
 
     Examples
     --------
@@ -216,7 +230,7 @@ def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None =
     edge_elem = np.full(len(snap.edges), -1, np.int64)
     for k, (_, kind, i) in enumerate(cands):
         (node_elem if kind == "node" else edge_elem)[i] = k
-    split = np.isfinite(snap.node_capacity) | (node_elem >= 0)
+    split = np.isfinite(snap.node_capacity) | (node_elem >= 0) | (False if split is None else np.asarray(split, bool))
     order = np.flatnonzero(keep)
     vin, vout, count = split_vertices(order, split, n)
     split_nodes = order[split[order]]
@@ -236,6 +250,7 @@ def split_network(G: nx.MultiDiGraph | Snapshot, sources: Sequence[str] | None =
         one=np.unique(vout[snap.sinks[keep[snap.sinks]]]),
         candidates=tuple((kind, ident) for ident, kind, _ in cands), cost=cost, repair_days=days,
         rank=np.array([rank[(ident, kind)] for ident, kind, _ in cands], dtype=float),
+        owner=np.concatenate([split_nodes, n + kept_edges]).astype(np.int64),
     )
 
 
@@ -270,36 +285,42 @@ class Model:
 
 def _build(net: SplitNetwork, budget: float, periods: Sequence[Period]) -> Model:
     finite = np.isfinite(net.capacity)
-    n_arc, n_beta, n_v = len(net.tail), int(finite.sum()), net.n_vertices
-    block = n_v + n_beta
-    gamma0 = block * len(periods)
-    beta_of = np.cumsum(finite) - 1 + n_v
-    blocks, c = [], np.zeros(gamma0 + len(net.candidates))
-    for k, period in enumerate(periods):
-        off = k * block
-        rows = np.concatenate([np.arange(n_arc)] * 2)
-        cols = np.concatenate([net.head + off, net.tail + off])
-        vals = np.concatenate([np.ones(n_arc), -np.ones(n_arc)])
-        fa = np.flatnonzero(finite)
-        ga = np.flatnonzero((net.element >= 0) & period.available[np.maximum(net.element, 0)])
-        rows = np.concatenate([rows, fa, ga])
-        cols = np.concatenate([cols, beta_of[fa] + off, gamma0 + net.element[ga]])
-        vals = np.concatenate([vals, -np.ones(len(fa)), -np.ones(len(ga))])
-        blocks.append(sp.csr_array((vals, (rows, cols)), shape=(n_arc, len(c))))
-        c[off + n_v: off + block] = period.weight * net.capacity[finite]
+    layout, offset = [], 0
+    for period in periods:  # each copy: its vertices, then a beta per finite arc, in arc order
+        if period.present is None:
+            arcs, verts = np.arange(len(net.tail)), np.arange(net.n_vertices)
+        else:
+            arcs = np.flatnonzero(period.present)
+            verts = np.unique(np.concatenate([net.tail[arcs], net.head[arcs]]))
+        layout.append((arcs, verts, offset))
+        offset += len(verts) + int(finite[arcs].sum())
+    gamma0 = offset
+    c = np.zeros(gamma0 + len(net.candidates))
     lb, ub = np.zeros(len(c)), np.ones(len(c))
-    for k in range(len(periods)):
-        ub[k * block + net.zero] = 0.0
-        lb[k * block + net.one] = 1.0
+    blocks = []
+    for period, (arcs, verts, off) in zip(periods, layout):
+        n_arc = len(arcs)
+        fa = np.flatnonzero(finite[arcs])
+        beta = off + len(verts) + np.arange(len(fa))
+        element = net.element[arcs]
+        ga = np.flatnonzero((element >= 0) & period.available[np.maximum(element, 0)])
+        rows = np.concatenate([np.arange(n_arc), np.arange(n_arc), fa, ga])
+        cols = np.concatenate([off + np.searchsorted(verts, net.head[arcs]), off + np.searchsorted(verts, net.tail[arcs]),
+                               beta, gamma0 + element[ga]])
+        vals = np.concatenate([np.ones(n_arc), -np.ones(n_arc), -np.ones(len(fa)), -np.ones(len(ga))])
+        blocks.append(sp.csr_array((vals, (rows, cols)), shape=(n_arc, len(c))))
+        c[beta] = period.weight * net.capacity[arcs[fa]]
+        ub[off + np.searchsorted(verts, np.intersect1d(verts, net.zero))] = 0.0
+        lb[off + np.searchsorted(verts, np.intersect1d(verts, net.one))] = 1.0
     usable = np.zeros(len(net.candidates), bool)
     for period in periods:
         usable |= period.available
     ub[gamma0:] = np.where(usable & (net.cost <= budget), 1.0, 0.0)
     integrality = np.zeros(len(c))
     integrality[gamma0:] = 1
+    n_rows = sum(len(arcs) for arcs, _, _ in layout)
     model = Model(c, [sp.vstack(blocks, format="csr")] if blocks else [],
-                   [np.full(n_arc * len(periods), -np.inf)], [np.zeros(n_arc * len(periods))],
-                   lb, ub, integrality, gamma0, len(net.candidates))
+                  [np.full(n_rows, -np.inf)], [np.zeros(n_rows)], lb, ub, integrality, gamma0, len(net.candidates))
     model.add(model.gamma_row(net.cost), -np.inf, budget)
     return model
 

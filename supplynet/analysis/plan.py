@@ -90,7 +90,7 @@ class Plan:
         Why the plan is empty or stopped short of the budget.
     expected_flow_left, expected_flow_interval, p_any_flow_left : float, (float, float) or None
         Under uncertain intelligence (``samples``, docs/uncertainty.md): the expected max
-        flow left, measured on a fresh sample, with its 95 % interval (None when exact),
+        flow left, measured on a fresh sample, with its 95% interval (None when exact),
         and the probability that any flow still gets through. None otherwise.
     """
 
@@ -376,12 +376,11 @@ def _stochastic(ctx: Problem, budget: float, methods: Sequence[str], time_limit:
                            expected_flow_interval=estimates[name].interval,
                            p_any_flow_left=estimates[name].p_any_flow) for name, p in plans.items()}
     saa = {"method": None, "samples": sampling.samples, "seed": sampling.seed, "scenarios": 0, "blocks": 0,
-           "variables": 0, "rows": 0, "seconds": 0.0, "sample_mean": None, "bound": None}
-    if solution is not None:
+           "variables": 0, "rows": 0, "sample_mean": None, "bound": None}
+    if solution is not None:  # no timings here: equal inputs give equal outputs
         saa.update(method=solution.method, samples=None if solution.method == "exact" else solution.scenarios,
                    scenarios=solution.scenarios, blocks=solution.blocks, variables=solution.variables,
-                   rows=solution.rows, seconds=solution.seconds, sample_mean=solution.sample_mean,
-                   bound=solution.bound)
+                   rows=solution.rows, sample_mean=solution.sample_mean, bound=solution.bound)
     uncertainty = PlanUncertainty(plan=saa, evaluation=how, uncertain=len(sp.els.uncertain),
                                   p_success=sampling.p_success, before=before, estimates=estimates,
                                   differences=differences)

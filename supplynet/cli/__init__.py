@@ -14,6 +14,7 @@ from supplynet.cli.info import info
 from supplynet.cli.map import map_command
 from supplynet.cli.plan import plan
 from supplynet.cli.report import report
+from supplynet.cli.uncertainty import uncertainty
 from supplynet.cli.validate import validate
 from supplynet.cli.whatif import whatif
 
@@ -71,3 +72,4 @@ main.add_command(map_command)
 main.add_command(plan)
 main.add_command(export)
 main.add_command(whatif)
+main.add_command(uncertainty)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (check_outputs, edges_option, endpoint_options, format_option, network_argument,
-                                   output_options, read, write_output)
+from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option,
+                                   network_argument, output_options, read, write_output)
+from supplynet.cli.uncertainty import MAX_PLAN_SAMPLES, sampling_options
 
 __all__ = ["plan"]
 
@@ -35,12 +36,21 @@ __all__ = ["plan"]
               help="Solve every whole budget from 0 to --budget for the curve.")
 @click.option("--chart", type=click.Path(dir_okay=False, writable=True), default=None, metavar="PATH.svg",
               help="Also write the curve as an SVG chart.")
+@sampling_options(MAX_PLAN_SAMPLES, None)
+@click.option("--evaluation-samples", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              metavar="M", help="With --samples: the fresh scenarios every plan is measured on.")
 @format_option("text", "markdown", "json", "csv")
 @output_options
 def plan(network: str, edges: str | None, budget: float, method: str, targets: str, time_limit: float,
          objective: str, horizon: float | None, sources: str | None, sinks: str | None, curve: bool,
-         chart: str | None, fmt: str, output: str | None, overwrite: bool) -> None:
-    """Plan interdiction of NETWORK within --budget: the set that cuts the most flow."""
+         chart: str | None, samples: int | None, seed: int, p_success: float, workers: int | None,
+         scheduler: str | None, evaluation_samples: int, fmt: str, output: str | None, overwrite: bool) -> None:
+    """Plan interdiction of NETWORK within --budget: the set that cuts the most flow.
+
+    With --samples N, plan under uncertain intelligence (confidence, p_success): the
+    stochastic plan of least expected max flow left, beside the deterministic one, each
+    measured on a fresh sample (docs/uncertainty.md).
+    """
     from supplynet.analysis.plan import METHODS, compare_methods
     from supplynet.render.plan import format_plan, network_meta, plan_chart
 
@@ -48,6 +58,14 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
         raise click.BadParameter("--objective flow-days needs --horizon DAYS", param_hint="--horizon")
     if chart and not curve:
         raise click.BadParameter("--chart draws the curve; drop --no-curve", param_hint="--chart")
+    if samples is not None:
+        if objective != "flow":
+            raise click.BadParameter("--samples plans for the expected max flow; drop --objective flow-days",
+                                     param_hint="--samples")
+        if chart:
+            raise click.BadParameter("--samples draws no curve; drop --chart", param_hint="--chart")
+        return _plan_uncertain(network, edges, budget, method, targets, time_limit, sources, sinks, samples, seed,
+                               p_success, workers, scheduler, evaluation_samples, fmt, output, overwrite)
     inputs = (network, edges)
     check_outputs([p for p in (output, chart) if p], overwrite=overwrite, inputs=inputs)  # before the solve
     G = read(network, edges)
@@ -60,3 +78,28 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
     params = {"method": method, "time_limit": time_limit, "curve": curve}
     write_output(format_plan(comp, fmt, network=meta, chart=chart, parameters=params), output,
                  overwrite=overwrite, inputs=inputs)
+
+
+def _plan_uncertain(network: str, edges: str | None, budget: float, method: str, targets: str, time_limit: float,
+                    sources: str | None, sinks: str | None, samples: int, seed: int, p_success: float,
+                    workers: int | None, scheduler: str | None, evaluation_samples: int, fmt: str,
+                    output: str | None, overwrite: bool) -> None:
+    """``plan --samples``: the stochastic plan beside the deterministic one, measured on a fresh sample."""
+    from supplynet.analysis.plan import METHODS, compare_methods
+    from supplynet.render.plan import format_plan, network_meta
+
+    inputs = (network, edges)
+    check_outputs([output] if output else [], overwrite=overwrite, inputs=inputs)
+    G = read(network, edges)
+    bar = Progress("scenarios")
+    try:
+        comp = compare_methods(G, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
+                               methods=METHODS if method == "all" else (method,), curve=False, samples=samples,
+                               seed=seed, p_success=p_success, evaluation_samples=evaluation_samples,
+                               workers=workers, scheduler=scheduler, progress=bar)
+    finally:
+        bar.close()
+    params = {"method": method, "time_limit": time_limit, "samples": samples, "seed": seed, "p_success": p_success,
+              "evaluation_samples": evaluation_samples}
+    write_output(format_plan(comp, fmt, network=network_meta(G), parameters=params), output, overwrite=overwrite,
+                 inputs=inputs)

@@ -7,12 +7,12 @@ share a group (the road exists or it does not). Group ``g`` exists with probabil
 ``q[g]``; a strike on element ``i`` works with probability ``p[i]``, drawn whether or not
 the element is struck, so every plan meets the same coin (common random numbers).
 
-**Sampled.** Scenario ``s`` of seed ``seed`` draws one uniform per group, in group order,
-from ``numpy.random.default_rng([seed, s, stream])`` and one per element from
-``default_rng([seed, s, stream + 1])``; group ``g`` exists when its uniform is below
-``q[g]``, a strike on ``i`` works when its uniform is below ``p[i]``. A scenario depends on
-``(seed, s, stream)`` only, so any worker computing scenario ``s`` draws the same one,
-however the scenarios are shared out.
+**Sampled.** Scenario ``s`` of seed ``seed`` draws from
+``numpy.random.default_rng([seed, s, stream])`` one uniform per group, in group order,
+then one per element; group ``g`` exists when its uniform is below ``q[g]``, a strike on
+``i`` works when its uniform is below ``p[i]``. A scenario depends on ``(seed, s,
+stream)`` only, so any worker computing scenario ``s`` draws the same one, however the
+scenarios are shared out, and the existence draws do not depend on the strikes.
 
 **Exact.** The outcomes of the *enumerated* groups (existence) and of the *split*
 elements (strike success, only where the element exists) are listed in the order of
@@ -85,7 +85,7 @@ class ScenarioSet:
     seed : int or None
         The seed of a sampled set; None when enumerated.
     stream : int
-        First of the two random streams of a sampled set.
+        The random stream of a sampled set (sets on other streams are independent).
     factors : tuple of Factor
         The digits of an enumerated set (empty when sampled).
     """
@@ -111,9 +111,9 @@ class ScenarioSet:
         exists = np.empty((n, len(self.group)), bool)
         success = np.empty((n, len(self.group)), bool)
         for k, s in enumerate(range(start, stop)):
-            u = np.random.default_rng([self.seed, s, self.stream]).random(len(self.q))
-            exists[k] = (u < self.q)[self.group]
-            success[k] = np.random.default_rng([self.seed, s, self.stream + 1]).random(len(self.p)) < self.p
+            u = np.random.default_rng([self.seed, s, self.stream]).random(len(self.q) + len(self.p))
+            exists[k] = (u[:len(self.q)] < self.q)[self.group]
+            success[k] = u[len(self.q):] < self.p
         return Outcomes(exists, success, np.ones(n))
 
     def weights(self, start: int, stop: int) -> np.ndarray:

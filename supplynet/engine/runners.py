@@ -18,7 +18,7 @@ plain arrays. ``dask[distributed]`` is an optional dependency
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from supplynet._progress import Progress
 from supplynet.engine.draws import ScenarioSet
 from supplynet.engine.scenarios import BLOCK, BlockSums, ScenarioNet, run_blocks
 
-__all__ = ["SCHEDULER_TIMEOUT", "Totals", "check_workers", "connect", "run_scenarios", "run_task"]
+__all__ = ["SCHEDULER_TIMEOUT", "Totals", "check_workers", "connect", "run_plans", "run_scenarios", "run_task"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +77,17 @@ def check_workers(workers: int | None) -> int | None:
     return int(workers)
 
 
-def run_task(net: ScenarioNet, scenarios: ScenarioSet, struck: np.ndarray | None,
+def run_task(net: ScenarioNet, scenarios: ScenarioSet, plans: Sequence[np.ndarray | None],
              flips: tuple[np.ndarray, np.ndarray] | None, cuts: bool, start: int, stop: int,
-             threads: int | None) -> tuple[int, BlockSums]:
-    """Return ``(start, sums)`` of scenarios ``start .. stop - 1``: one task, a pure function of its arguments."""
+             threads: int | None) -> tuple[int, list[BlockSums]]:
+    """Return ``(start, sums per plan)`` of scenarios ``start .. stop - 1``: one task, a pure
+    function of its arguments. The scenarios are drawn once and shared by every plan."""
     outcomes = scenarios.outcomes(start, stop)
-    ptr, absent = outcomes.absent(struck)
-    return start, run_blocks(net, ptr, absent, outcomes.weight, flips=flips, cuts=cuts, threads=threads)
+    out = []
+    for struck in plans:
+        ptr, absent = outcomes.absent(struck)
+        out.append(run_blocks(net, ptr, absent, outcomes.weight, flips=flips, cuts=cuts, threads=threads))
+    return start, out
 
 
 def _ranges(count: int, blocks_per_task: int) -> list[tuple[int, int]]:
@@ -158,37 +162,53 @@ def run_scenarios(net: ScenarioNet, scenarios: ScenarioSet, *, struck: np.ndarra
     >>> float(totals.values.mean()) == 4.0 * float(totals.cut[2]) / 100
     True
     """
+    return run_plans(net, scenarios, [struck], flips=flips, cuts=cuts, workers=workers, scheduler=scheduler,
+                     progress=progress)[0]
+
+
+def run_plans(net: ScenarioNet, scenarios: ScenarioSet, plans: Sequence[np.ndarray | None], *,
+              flips: tuple[np.ndarray, np.ndarray] | None = None, cuts: bool = True, workers: int | None = None,
+              scheduler: str | None = None, progress: Progress | None = None) -> list[Totals]:
+    """Return :func:`run_scenarios` for each plan (a mask of struck elements, or None) on the same scenarios.
+
+    The scenarios are drawn once per task for all the plans: common random numbers, at
+    the cost of one draw.
+    """
     workers = check_workers(workers)
     n_flip = 0 if flips is None else len(flips[0]) - 1
-    folder = _Folder(net, scenarios.count, n_flip, cuts)
+    folders = [_Folder(net, scenarios.count, n_flip, cuts) for _ in plans]
     if scheduler is not None:
-        results = _on_cluster(scheduler, net, scenarios, struck, flips, cuts)
+        results = _on_cluster(scheduler, net, scenarios, list(plans), flips, cuts)
     else:
-        results = (run_task(net, scenarios, struck, flips, cuts, a, b, workers)
+        results = (run_task(net, scenarios, plans, flips, cuts, a, b, workers)
                    for a, b in _ranges(scenarios.count, _LOCAL_TASK))
     done = 0
     if progress is not None:
         progress(0, scenarios.count)
     for start, sums in results:
-        folder.add(start, sums)
-        done += len(sums.values)
+        for folder, part in zip(folders, sums):
+            folder.add(start, part)
+        done += len(sums[0].values)
         if progress is not None:
             progress(done, scenarios.count)
-    values = folder.values.astype(float) / net.scale
-    values[folder.values < 0] = np.inf
-    return Totals(values, scenarios.weights(0, scenarios.count), folder.cut, folder.loss / net.scale,
-                  folder.loss_sq / float(net.scale) ** 2)
+    weight = scenarios.weights(0, scenarios.count)
+    out = []
+    for folder in folders:
+        values = folder.values.astype(float) / net.scale
+        values[folder.values < 0] = np.inf
+        out.append(Totals(values, weight, folder.cut, folder.loss / net.scale, folder.loss_sq / float(net.scale) ** 2))
+    return out
 
 
-def _on_cluster(address: str, net: ScenarioNet, scenarios: ScenarioSet, struck: np.ndarray | None,
-                flips: tuple[np.ndarray, np.ndarray] | None, cuts: bool) -> Iterator[tuple[int, BlockSums]]:
+def _on_cluster(address: str, net: ScenarioNet, scenarios: ScenarioSet, plans: list[np.ndarray | None],
+                flips: tuple[np.ndarray, np.ndarray] | None, cuts: bool) -> Iterator[tuple[int, list[BlockSums]]]:
     """Yield the tasks' results from a Dask cluster as they finish."""
     client = connect(address)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         blocks = -(-scenarios.count // BLOCK)
         per_task = max(1, -(-blocks // (_TASKS_PER_WORKER * workers)))
-        shared = client.scatter([net, scenarios, struck, flips], broadcast=True)
+        shared = client.scatter([net, scenarios, plans, flips], broadcast=True)
         futures = [client.submit(run_task, *shared, cuts, a, b, 1, pure=False)
                    for a, b in _ranges(scenarios.count, per_task)]
         from distributed import as_completed

@@ -11,8 +11,8 @@ Per scenario, :func:`sweep_blocks` finds
 - the **maximum flow**, solved from zero (ISAP, :func:`supplynet.engine.maxflow.max_flow`)
   when many elements are absent, or repaired from the intact network's maximum flow
   (:func:`supplynet.engine.repair.lower_capacities`) when few are: a repair costs time
-  local to each lowered arc, so a scenario with a thousand absent arcs is ten times
-  cheaper from zero (docs/benchmarks-uncertainty.md has the measurement). Both give the
+  local to each lowered arc, so a scenario with a thousand absent arcs is four times
+  cheaper from zero, one with ten is twenty times dearer (:data:`REPAIR_POSITIONS`). Both give the
   same value, and nothing below depends on which maximum flow was found;
 - whether each element lies in **some minimum cut**: it is present, saturated, and its
   tail and head fall in different strongly connected components of the residual graph
@@ -42,15 +42,18 @@ from supplynet.engine.jit import njit
 from supplynet.engine.maxflow import coreachable, make_work, max_flow, outflow, reachable, restore, unlimited_path
 from supplynet.engine.repair import lower_capacities
 
-__all__ = ["BLOCK", "REPAIR_MAX", "ScenarioNet", "BlockSums", "scenario_net", "sweep_blocks", "run_blocks"]
+__all__ = ["BLOCK", "REPAIR_POSITIONS", "ScenarioNet", "BlockSums", "scenario_net", "sweep_blocks", "run_blocks"]
 
 #: Scenarios per block: the unit of every sum. Fixed, so sums never depend on how the
 #: blocks were shared out.
 BLOCK = 16
-#: A scenario with at most this many absent elements is repaired from the intact
-#: maximum flow; one with more is solved from zero (the crossover measured in
-#: docs/benchmarks-uncertainty.md lies between 100 and 200 lowered arcs).
-REPAIR_MAX = 64
+#: Residual positions per absent element a repair may cost before solving from zero is
+#: cheaper: a scenario of a network with ``P`` positions is repaired from the intact
+#: maximum flow when at most ``P // REPAIR_POSITIONS`` elements are absent. Measured
+#: (docs/benchmarks-uncertainty.md): a repair costs 10-70 us per lowered arc, a cold solve
+#: about 0.1 us per position, so at 10,000 nodes (93,000 positions) the crossover lies
+#: near 128 arcs, and on the 56-node corridor a cold solve always wins.
+REPAIR_POSITIONS = 1000
 
 
 @dataclass(frozen=True, eq=False)
@@ -322,7 +325,7 @@ def sweep_blocks(ptr, head, mate, is_fwd, initial, base, sides, source, sink, bi
 
 def run_blocks(net: ScenarioNet, absent_ptr: np.ndarray, absent: np.ndarray, weight: np.ndarray, *,
                flips: tuple[np.ndarray, np.ndarray] | None = None, cuts: bool = True,
-               threads: int | None = None, repair_max: int = REPAIR_MAX) -> BlockSums:
+               threads: int | None = None, repair_max: int | None = None) -> BlockSums:
     """Return the figures of consecutive scenarios, in blocks of :data:`BLOCK`.
 
     Parameters
@@ -338,9 +341,10 @@ def run_blocks(net: ScenarioNet, absent_ptr: np.ndarray, absent: np.ndarray, wei
         Count minimum-cut membership.
     threads : int, optional
         numba threads for the blocks (default: numba's setting, every core).
-    repair_max : int
+    repair_max : int, optional
         Most absent elements a scenario may have to be repaired rather than solved from
-        zero (the answers are the same either way; only the time differs).
+        zero (default: :data:`REPAIR_POSITIONS` per lowered arc). The answers are the
+        same either way; only the time differs.
 
     Examples
     --------
@@ -370,6 +374,8 @@ def run_blocks(net: ScenarioNet, absent_ptr: np.ndarray, absent: np.ndarray, wei
     loss, loss_sq = np.zeros((n_blocks, n_flip)), np.zeros((n_blocks, n_flip))
     if count == 0:
         return BlockSums(values, cut, loss, loss_sq)
+    if repair_max is None:
+        repair_max = len(net.head) // REPAIR_POSITIONS
     before = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(threads)

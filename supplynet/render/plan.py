@@ -55,6 +55,10 @@ def format_plan(comp: Any, fmt: str = "text", *, network: dict[str, Any] | None 
     supplynet.OutputError
         ``fmt`` is not one of :data:`FORMATS`.
     """
+    if getattr(comp, "uncertainty", None) is not None:  # plans under uncertain intelligence (--samples)
+        from supplynet.render.uncertainty import format_stochastic_plan
+
+        return format_stochastic_plan(comp, fmt, network=network, parameters=parameters)
     writer = pick_writer(_WRITERS, fmt, "plan")
     return writer(comp, network or {}, chart, parameters or {})
 
