@@ -51,6 +51,8 @@ _LAZY = {
     "UncertaintyReport": "supplynet.analysis.uncertainty",
     "evaluate_uncertainty": "supplynet.analysis.uncertainty",
     "format_uncertainty": "supplynet.render.uncertainty",
+    "Campaign": "supplynet.analysis.campaign",
+    "campaign": "supplynet.analysis.campaign",
     "Layers": "supplynet.render.layers",
     "export_layers": "supplynet.render.layers",
     "result_layers": "supplynet.render.layers",

@@ -9,6 +9,7 @@ import click
 
 from supplynet._version import __version__
 from supplynet._errors import SupplynetError
+from supplynet.cli.campaign import campaign_command
 from supplynet.cli.export import export
 from supplynet.cli.info import info
 from supplynet.cli.map import map_command
@@ -73,3 +74,4 @@ main.add_command(plan)
 main.add_command(export)
 main.add_command(whatif)
 main.add_command(uncertainty)
+main.add_command(campaign_command)

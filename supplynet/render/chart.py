@@ -17,11 +17,12 @@ from supplynet.render.numbers import format_number
 
 __all__ = ["curve_svg"]
 
-_STYLE = {"optimal": ("#1b7837", ""), "greedy": ("#d95f02", "7 4"), "centrality": ("#6a51a3", "2 4")}
+_STYLE = {"optimal": ("#1b7837", ""), "greedy": ("#d95f02", "7 4"), "centrality": ("#6a51a3", "2 4"),
+          "launch-sites": ("#6a51a3", "2 4"), "no strikes": ("#737373", "1 3")}
 
 
 def curve_svg(curve: pd.DataFrame, *, title: str | None = None, ylabel: str = "max flow left",
-              width: int = 640, height: int = 360) -> str:
+              xlabel: str = "budget (cost)", width: int = 640, height: int = 360) -> str:
     """Return the curve as a self-contained SVG document (step lines, one per method).
 
     Text is XML-escaped and braces are written as character references, so the SVG can
@@ -31,8 +32,9 @@ def curve_svg(curve: pd.DataFrame, *, title: str | None = None, ylabel: str = "m
     Parameters
     ----------
     curve : pandas.DataFrame
-        Indexed by budget, one column per method (:attr:`supplynet.analysis.plan.Comparison.curve`).
-    title, ylabel : str
+        Indexed by budget, one column per method (:attr:`supplynet.analysis.plan.Comparison.curve`),
+        or by any other step (a campaign's periods).
+    title, ylabel, xlabel : str
     width, height : int
         Size in pixels.
 
@@ -71,7 +73,7 @@ def curve_svg(curve: pd.DataFrame, *, title: str | None = None, ylabel: str = "m
         out.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">'
                    f'{_text(format_number(k * xstep))}</text>')
     out.append(f'<path d="M{left} {top}V{top + ph}H{left + pw}" fill="none" stroke="#333333"/>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">budget (cost)</text>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{_text(xlabel)}</text>')
     out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
                f'{_text(ylabel)}</text>')
     for k, method in enumerate(curve.columns):

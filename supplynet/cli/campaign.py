@@ -1,0 +1,122 @@
+"""``supplynet campaign``: which strikes, in which periods, deny the most delivery by a horizon?
+
+The command parses, calls :func:`supplynet.analysis.campaign.campaign` once and writes what
+:mod:`supplynet.render.campaign` makes of it: the report, the ``--chart`` of delivery per
+period, and with ``--map`` an offline map with one layer per strike wave.
+"""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option,
+                                   network_argument, output_options, read, write_output)
+
+__all__ = ["campaign_command"]
+
+
+class _Phases:
+    """One progress bar per named phase, on stderr when it is a terminal."""
+
+    def phase(self, name: str, unit: str = "") -> Progress:
+        return Progress(name)
+
+
+def _days(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"must be a positive, finite number of days; got {value!r}")
+    return value
+
+
+def _budget(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise click.BadParameter(f"must be a finite number >= 0; got {value!r}")
+    return value
+
+
+def _speeds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in value:
+        mode, sep, km = item.partition("=")
+        try:
+            speed = float(km)
+        except ValueError:
+            speed = math.nan
+        if not sep or not mode.strip() or not (math.isfinite(speed) and speed > 0):
+            raise click.BadParameter(f"expected MODE=KM_PER_DAY with a positive speed, e.g. road=400; got {item!r}")
+        out[mode.strip()] = speed
+    return out
+
+
+@click.command("campaign")
+@network_argument
+@edges_option
+@click.option("--horizon", type=float, required=True, callback=_days, metavar="DAYS",
+              help="Days the campaign runs: a whole number of periods.")
+@click.option("--period-days", type=float, default=1.0, show_default=True, callback=_days, metavar="P",
+              help="Length of a period in days; capacities are read as units per period.")
+@click.option("--budget-per-period", type=float, default=None, callback=_budget, metavar="B",
+              help="Most total cost struck in each period.")
+@click.option("--budget", type=float, default=None, callback=_budget, metavar="B",
+              help="Most total cost struck over the whole campaign (instead of --budget-per-period).")
+@click.option("--targets", type=click.Choice(["both", "nodes", "edges"]), default="both", show_default=True,
+              help="What may be struck.")
+@click.option("--method", type=click.Choice(["optimal", "greedy", "launch-sites", "all"]), default="optimal",
+              show_default=True, help="How the strikes are chosen; 'all' runs the three side by side.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="S", help="Seconds for the optimal schedule; on expiry the best found and its gap.")
+@click.option("--default-repair-days", type=float, default=None, callback=_budget, metavar="DAYS",
+              help="Repair time of elements without repair_days [default: never repaired].")
+@click.option("--speed", "speed", multiple=True, callback=_speeds, metavar="MODE=KM",
+              help="km per day of a mode, for edges without transit_days (repeat; defaults in docs/campaign.md).")
+@endpoint_options
+@click.option("--chart", type=click.Path(dir_okay=False, writable=True), default=None, metavar="PATH.svg",
+              help="Also write the delivery per period of each method as an SVG chart.")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              metavar="PATH.html", help="Also write an offline map with one layer per strike wave.")
+@format_option("text", "markdown", "json", "csv")
+@output_options
+def campaign_command(network: str, edges: str | None, horizon: float, period_days: float,
+                     budget_per_period: float | None, budget: float | None, targets: str, method: str,
+                     time_limit: float, default_repair_days: float | None, speed: dict[str, float],
+                     sources: str | None, sinks: str | None, chart: str | None, map_path: str | None, fmt: str,
+                     output: str | None, overwrite: bool) -> None:
+    """Plan strikes on NETWORK over --horizon days: the campaign that denies most delivery."""
+    from supplynet.analysis.campaign import METHODS, campaign
+    from supplynet.render.campaign import campaign_chart, chart_format, format_campaign
+    from supplynet.render.plan import network_meta
+
+    if (budget_per_period is None) == (budget is None):
+        raise click.UsageError("give exactly one of --budget-per-period B and --budget B")
+    if chart:
+        chart_format(chart)  # refuse a chart it cannot write before the solve
+    inputs = (network, edges)
+    check_outputs([p for p in (output, chart, map_path) if p], overwrite=overwrite, inputs=inputs)  # before the solve
+    G = read(network, edges)
+    camp = campaign(G, sources, sinks, horizon_days=horizon, period_days=period_days,
+                    budget_per_period=budget_per_period, budget=budget, targets=targets,
+                    methods=METHODS if method == "all" else (method,), time_limit=time_limit,
+                    default_repair_days=default_repair_days, speeds=speed or None, progress=_Phases())
+    meta = network_meta(G)
+    if chart:
+        write_output(campaign_chart(camp, chart, meta), chart, overwrite=overwrite, inputs=inputs)
+    if map_path:
+        write_output(_map(G, camp, sources, sinks), map_path, overwrite=overwrite, inputs=inputs)
+        click.echo(f"wrote {map_path}", err=True)
+    params = {"method": method, "time_limit": time_limit, "horizon_days": horizon, "period_days": period_days,
+              "budget_per_period": budget_per_period, "budget": budget, "targets": targets,
+              "default_repair_days": default_repair_days, "speeds": speed}
+    write_output(format_campaign(camp, fmt, network=meta, chart=chart, parameters=params), output,
+                 overwrite=overwrite, inputs=inputs)
+
+
+def _map(G, camp, sources: str | None, sinks: str | None) -> str:  # noqa: ANN001  (click layer)
+    """Return the map of the campaign: the network, and one layer per strike wave of the best method."""
+    from supplynet.maps.render import analyse_for_map, render_map
+    from supplynet.render.campaign import wave_layers
+
+    method = next(m for m in ("optimal", "greedy", "launch-sites") if m in camp.schedules)
+    results = analyse_for_map(G, sources, sinks)
+    return render_map(G, results, extra_layers=wave_layers(camp, method))
