@@ -321,13 +321,6 @@ class Snapshot:
         """Whether sources and sinks are set (flows and cuts can be asked)."""
         return self._net is not None
 
-    @property
-    def is_whatif(self) -> bool:
-        """Whether this is the network after a what-if (:meth:`after`)."""
-        return not (self.node_alive.all() and self.edge_alive.all()) or self._scaled
-
-    _scaled = False
-
     def cache(self, key: Any, build: Callable[[], Any]) -> Any:
         """Return the result kept under ``key``, building it with ``build()`` the first time.
 
@@ -388,8 +381,7 @@ class Snapshot:
             node_alive=cv.frozen(node_alive), edge_alive=cv.frozen(edge_alive),
             edge_capacity=cv.frozen(capacity[:m]), node_capacity=cv.frozen(capacity[m:]),
             _edge_units=units[:m], _node_units=units[m:], _unlimited=self._unlimited * factor,
-            capacity_scale=unit, _memo={}, _columns=self._columns, _scaled=self._scaled or bool(
-                node_scale is not None or edge_scale is not None),
+            capacity_scale=unit, _memo={}, _columns=self._columns,
         )
         clone._set_live_endpoints(self.sources, self.sinks)
         res = self._repaired(arcs, caps, factor)
