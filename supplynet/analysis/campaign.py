@@ -787,9 +787,10 @@ def _notes(pb: _Problem, fastest_days: float, fastest_periods: float, schedules:
     if math.isfinite(fastest_days) and fastest_periods * P - fastest_days > P + 1e-9:
         whole = max(1, math.ceil(fastest_days / P - 1e-9)) if fastest_days > 0 else 0
         msg = (f"transit times are rounded up to whole periods edge by edge: the fastest source-to-sink route "
-               f"takes {fastest_days:.3g} days ({whole} period(s) of {P:g} days), but {fastest_periods:g} periods "
+               f"takes {fastest_days:.3g} days ({whole} period(s) of {P:g} day(s)), but {fastest_periods:g} periods "
                f"once each edge is rounded, so deliveries start later and the flow over time is understated; "
-               f"shorter periods (--period-days 1) round less")
+               + ("shorter periods (--period-days 1) round less" if P > 1 else
+                  "every edge with a transit time takes at least one period"))
         logger.warning(msg)
         notes.append(msg)
     notes.append(f"capacities are read as units per period of {P:g} day(s), as the file gives them (not rescaled)")

@@ -17,13 +17,6 @@ from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoi
 __all__ = ["campaign_command"]
 
 
-class _Phases:
-    """One progress bar per named phase, on stderr when it is a terminal."""
-
-    def phase(self, name: str, unit: str = "") -> Progress:
-        return Progress(name)
-
-
 def _days(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise click.BadParameter(f"must be a positive, finite number of days; got {value!r}")
@@ -98,7 +91,7 @@ def campaign_command(network: str, edges: str | None, horizon: float, period_day
     camp = campaign(G, sources, sinks, horizon_days=horizon, period_days=period_days,
                     budget_per_period=budget_per_period, budget=budget, targets=targets,
                     methods=METHODS if method == "all" else (method,), time_limit=time_limit,
-                    default_repair_days=default_repair_days, speeds=speed or None, progress=_Phases())
+                    default_repair_days=default_repair_days, speeds=speed or None, progress=Progress("campaign"))
     meta = network_meta(G)
     if chart:
         write_output(campaign_chart(camp, chart, meta), chart, overwrite=overwrite, inputs=inputs)
