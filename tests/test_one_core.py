@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -69,17 +70,34 @@ def _cli(*args: str) -> str:
 
 
 def _map_layers(html: str) -> dict[str, list[dict[str, Any]]]:
-    """Return each map layer's features as ``{popup label: shown value}`` rows, by layer title."""
-    registry = re.findall(r'title: ("[^"]*"), count: (\d+), layer: (geo_json_[0-9a-f]+)', html)
-    data = dict(re.findall(r"(geo_json_[0-9a-f]+)_add\((\{.*?\})\);\n", html, re.S))
-    out = {}
-    for title, count, var in registry:
-        aliases = re.search(var + r"\.bindPopup\(.*?let aliases = (\[.*?\]);", html, re.S)
-        labels = json.loads(aliases.group(1)) if aliases else []
-        features = json.loads(data[var])["features"] if var in data else []
-        assert len(features) == int(count), title
-        out[json.loads(title)] = [{labels[int(k[1:])]: v for k, v in f["properties"].items()
-                                   if re.fullmatch(r"f\d+", k)} for f in features]
+    """Return each map layer's elements as ``{popup label: shown value}`` rows, by layer title.
+
+    Read from the page's one data element: the rows are those the page's popups show.
+    """
+    from supplynet.maps.pack import ARC_FLAGS, NODE_FLAGS
+    from supplynet.maps.popups import MapData
+
+    data = MapData.from_page(html)
+    h, a = data.header, data.arrays
+    offsets = {"extra": (a["ex_noff"], a["ex_nodes"], a["ex_aoff"], a["ex_arcs"])}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for title, what, j in h["toggles"]:
+        if what == "mode":
+            arcs, nodes = [p for p in range(h["m"]) if a["arc_mode"][p] == j], []
+        elif what == "type":
+            arcs, nodes = [], [i for i in range(h["n"]) if a["ntype"][i] == j]
+        elif what == "edge_cut":
+            arcs, nodes = [int(p) for p in np.flatnonzero(a["arc_flags"] & ARC_FLAGS["cut"])], []
+        elif what == "node_cut":
+            arcs, nodes = [], [int(i) for i in np.flatnonzero(a["nflags"] & NODE_FLAGS["cut"])]
+        elif what == "extra":
+            noff, nodes_at, aoff, arcs_at = offsets["extra"]
+            arcs = [int(p) for p in arcs_at[aoff[j]:aoff[j + 1]]]
+            nodes = [int(i) for i in nodes_at[noff[j]:noff[j + 1]]]
+        else:
+            continue
+        out[title] = ([dict(data.edge_rows(h["arc_ids"][p])) for p in arcs]
+                      + [dict(data.node_rows(h["node_ids"][i])) for i in nodes])
     return out
 
 
@@ -87,8 +105,8 @@ def _map_figures(html: str) -> dict[str, Any]:
     """Return what a map shows: max flow before and after, the cuts, and every edge's flow."""
     impact = re.search(r'sn-impact">Max flow: ([^ ]+) before, ([^ ]+) after', html)
     layers = _map_layers(html)
-    edge_flow = {row["id"]: row["flow at max flow"] for title, rows in layers.items() if title.startswith("Edges:")
-                 for row in rows}
+    edge_flow = {row["id"]: row.get("flow at max flow") for title, rows in layers.items()
+                 if title.startswith("Edges:") for row in rows}
     cut = next(rows for title, rows in layers.items() if title.startswith("Min edge cut"))
     return {"before": impact and impact.group(1), "after": impact and impact.group(2),
             "edge_cut": sorted(row["id"] for row in cut), "edge_flow": edge_flow}

@@ -1,15 +1,18 @@
-"""What makes a map one offline file: inlined Leaflet and jQuery, licences, checks, CSP.
+"""What makes a map one offline file: inlined Leaflet and drawing code, licences, checks, CSP.
 
 folium links Leaflet, jQuery, Bootstrap, Font Awesome and awesome-markers from CDNs. A
-map must render on an air-gapped workstation, so :mod:`supplynet.maps.render` drops every one
+map must render on an air-gapped workstation, so :mod:`supplynet.maps.build` drops every one
 of those links, and this module
 
-* inlines Leaflet (JS and CSS, its control images as ``data:`` URIs) and jQuery from the
-  ``xstatic-leaflet`` / ``xstatic-jquery`` wheels, with their licence texts;
+* inlines Leaflet (JS and CSS, its control images as ``data:`` URIs) from the
+  ``xstatic-leaflet`` wheel, with its licence text, and supplynet's own drawing code
+  (``supplynet/maps/js/``, static files: their hashes never change);
 * refuses a page that still references anything on the network
   (:func:`find_remote_references`), apart from an opted-in tile server;
 * adds a Content-Security-Policy that lets only the page's own scripts run (by hash) and
-  nothing be fetched, so that even a missed escape could neither run nor phone home.
+  nothing be fetched, so that even a missed escape could neither run nor phone home. The
+  one script element with attributes a page may hold is its data block
+  (:mod:`supplynet.maps.blob`), which the browser never runs.
 """
 
 from __future__ import annotations
@@ -31,12 +34,17 @@ __all__ = [
     "finish_page",
     "tile_origin",
     "licence_texts",
+    "map_scripts",
     "LICENSE_DIR",
+    "JS_DIR",
 ]
 
 #: Where the licence texts of the inlined libraries ship.
 LICENSE_DIR = Path(__file__).resolve().parents[1] / "licenses"
-_LICENCES = ("LEAFLET-LICENSE.txt", "JQUERY-LICENSE.txt")
+_LICENCES = ("LEAFLET-LICENSE.txt",)
+#: supplynet's drawing code, inlined in this order (see each file's first comment).
+JS_DIR = Path(__file__).resolve().parent / "js"
+_SCRIPTS = ("core.js", "draw.js", "overlay.js", "interact.js")
 
 
 class MapSafetyError(OutputError):
@@ -97,20 +105,32 @@ def check_offline(html: str, allowed: Iterable[str] = ()) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _vendor() -> tuple[str, str, str]:
-    """Return Leaflet's CSS (images inlined), Leaflet's JS and jQuery's JS."""
-    from xstatic.pkg import jquery, leaflet
+def _vendor() -> tuple[str, str]:
+    """Return Leaflet's CSS (images inlined) and JS."""
+    from xstatic.pkg import leaflet
 
-    ldir, jdir = Path(leaflet.BASE_DIR), Path(jquery.BASE_DIR)
+    ldir = Path(leaflet.BASE_DIR)
     css = (ldir / "leaflet.css").read_text(encoding="utf-8")
     css = re.sub(r"url\((images/[\w.-]+\.png)\)", lambda m: _data_uri(ldir / m.group(1)), css)
-    scripts = ((ldir / "leaflet.js").read_text(encoding="utf-8"),
-               (jdir / "jquery.min.js").read_text(encoding="utf-8"))
-    for name, text in (("leaflet.css", css), ("leaflet.js", scripts[0]), ("jquery.min.js", scripts[1])):
-        # Either would end the inline element early and spill the rest into the page.
-        if re.search(r"</(script|style)", text, re.I):
-            raise MapSafetyError(f"{name} cannot be inlined: it contains a closing script/style tag")
-    return css, scripts[0], scripts[1]
+    script = (ldir / "leaflet.js").read_text(encoding="utf-8")
+    for name, text in (("leaflet.css", css), ("leaflet.js", script)):
+        _check_inlinable(name, text)
+    return css, script
+
+
+def _check_inlinable(name: str, text: str) -> None:
+    # Either would end the inline element early and spill the rest into the page.
+    if re.search(r"</(script|style)|<!--|<script", text, re.I):
+        raise MapSafetyError(f"{name} cannot be inlined: it contains a script/style tag or a comment opener")
+
+
+@functools.lru_cache(maxsize=1)
+def map_scripts() -> tuple[str, ...]:
+    """Return supplynet's drawing code, one script per file of ``supplynet/maps/js``."""
+    texts = tuple((JS_DIR / name).read_text(encoding="utf-8") for name in _SCRIPTS)
+    for name, text in zip(_SCRIPTS, texts):
+        _check_inlinable(name, text)
+    return texts
 
 
 def _data_uri(path: Path) -> str:
@@ -123,12 +143,12 @@ def licence_texts() -> str:
 
 
 def finish_page(html: str, *, allowed: Iterable[str] = (), image_origins: Iterable[str] = ()) -> str:
-    """Return the page, checked to be offline, with its CSP, Leaflet, jQuery and licences inlined.
+    """Return the page, checked to be offline, with its CSP, Leaflet and licences inlined.
 
     Parameters
     ----------
     html : str
-        The page as folium and :mod:`supplynet.maps.render` made it, without the libraries.
+        The page as folium and :mod:`supplynet.maps.build` made it, without Leaflet.
     allowed : iterable of str
         URL prefixes the page may reference (an opted-in tile server).
     image_origins : iterable of str
@@ -137,19 +157,25 @@ def finish_page(html: str, *, allowed: Iterable[str] = (), image_origins: Iterab
     Raises
     ------
     MapSafetyError
-        The page references the network, or its layout is not what folium makes.
+        The page references the network, holds a script element with attributes other
+        than its one data block, or its layout is not what folium makes.
     """
     check_offline(html, allowed)
-    if re.search(r"<script\s[^>]*>", html):
+    tags = _TAGGED.findall(html)
+    if tags and (len(tags) > 1 or tags[0] != _DATA_TAG):
         raise MapSafetyError("unexpected script element with attributes in the page")
-    css, leaflet_js, jquery_js = _vendor()
+    css, leaflet_js = _vendor()
     notice = licence_texts().replace("--", "- -")  # "--" has no place inside a comment
     head = (
-        _csp([*_SCRIPT.findall(html), leaflet_js, jquery_js], image_origins)
-        + f"\n<!--\nThis map inlines the following libraries.\n\n{notice}\n-->\n"
-        + f"<style>{css}</style>\n<script>{leaflet_js}</script>\n<script>{jquery_js}</script>\n"
+        _csp([*_SCRIPT.findall(html), leaflet_js], image_origins)
+        + f"\n<!--\nThis map inlines the following library.\n\n{notice}\n-->\n"
+        + f"<style>{css}</style>\n<script>{leaflet_js}</script>\n"
     )
     return _insert_once(html, "<head>", head)
+
+
+_TAGGED = re.compile(r"<script\s[^>]*>")
+_DATA_TAG = '<script type="application/json" id="sn-data">'
 
 
 def _insert_once(html: str, anchor: str, text: str) -> str:
@@ -159,8 +185,7 @@ def _insert_once(html: str, anchor: str, text: str) -> str:
     return html.replace(anchor, anchor + text)
 
 
-# Only the page's own scripts are matched with this: the vendor code is hashed as a whole,
-# since jQuery's source itself contains the text "<script>".
+# Only the page's own scripts are matched with this: Leaflet is hashed as a whole.
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 

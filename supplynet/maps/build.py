@@ -1,9 +1,12 @@
-"""Assemble a map page: folium for the map and its layers, then supplynet's own parts.
+"""Assemble a map page: folium's shell, then the data, the side panel and the drawing code.
 
-folium is given only escaped text (checked again here with
-:func:`supplynet.maps.escape.check_template_free`) and no CDN links; the title box, legend,
-styles and page script are added after folium has rendered, and
-:func:`supplynet.maps.assets.finish_page` checks the page and inlines the libraries.
+folium makes the page's shell (the Leaflet map, its zoom control, the layer control and the
+optional online tiles) and is given no string from the input at all. Everything
+network-sized is added after folium has rendered, so none of it passes through Jinja2: the
+data element (:mod:`supplynet.maps.blob`), the title box and legend
+(:mod:`supplynet.maps.page`), and the static drawing code with a one-line start whose only
+inputs are folium's variable names and numbers. :func:`supplynet.maps.assets.finish_page`
+then checks the page and inlines Leaflet.
 """
 
 from __future__ import annotations
@@ -11,63 +14,72 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import folium
-import networkx as nx
 import numpy as np
-import shapely
 from branca.element import Element as BrancaElement
-from folium.utilities import JsCode
 
-from supplynet.maps.escape import check_template_free, escape_text
-from supplynet.maps.assets import MapSafetyError, finish_page, tile_origin
-from supplynet.maps.features import (EXTRA_COLORS, Context, LayerData, edge_layers, mode_style, node_layers,
-                           overlay_layers, type_color)
-from supplynet.maps.page import PAGE_CSS, RANK_JS, PageInfo, page_html, page_script
-from supplynet.network.countries import countries_path, load_countries
+from supplynet._progress import Phases, Progress, phase
+from supplynet.maps.assets import MapSafetyError, finish_page, map_scripts, tile_origin
+from supplynet.maps.blob import data_element, encode_blob
+from supplynet.maps.escape import escape_text
+from supplynet.maps.pack import ARC_FLAGS, NODE_FLAGS, Drawing, pack_network
+from supplynet.maps.page import PAGE_CSS, PageInfo, page_html
+from supplynet.maps.popups import MapData
 
 __all__ = ["build_page"]
 
 logger = logging.getLogger(__name__)
 
-_NATURAL_EARTH = "Made with Natural Earth"
-_POPUP_OPTIONS = {"max_width": 420}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def build_page(G: nx.MultiDiGraph, results: Any, ctx: Context, points: list[tuple[int, str, str]],
-               extras: Mapping[str, list[tuple[str, str]]], *, name: str, online: bool) -> str:
+def build_page(G: Any, results: Any, drawing: Drawing, *, name: str, online: bool,
+               progress: Phases | Progress | None = None) -> str:
     """Return the finished, checked HTML page of a map (see :func:`supplynet.maps.render.render_map`)."""
-    layers = [*_basemap(online), *edge_layers(G, ctx), *node_layers(G, ctx),
-              *overlay_layers(G, ctx, extras, points)]
-    bounds = _bounds(G)
-    m, added = _folium_map(layers, bounds)
+    header, arrays = pack_network(G, drawing, progress=progress, basemap_fill=not online)
+    if "basemap" not in header:
+        logger.warning("no country boundaries installed: the map has no basemap")
+    tick = phase(progress, "encoding", "bytes")
+    blob = encode_blob(header, arrays, compress=1)
+    if tick is not None:
+        tick(len(blob), len(blob))
+    bounds = _bounds(arrays["lon"], arrays["lat"])
+    m, control = _folium_map(bounds)
     tiles = _tiles(m) if online else None
-    folium.LayerControl(collapsed=False).add_to(m)
     _stable_ids(m.get_root())
-    registry = [(layer, gj.get_name()) for layer, gj in added]
     html = m.get_root().render()
     html = _insert(html, "</head>", f"<title>{escape_text(name)}</title>\n<style>{PAGE_CSS}</style>\n")
-    html = _insert(html, "</body>", page_html(_page_info(G, results, ctx, extras, name, layers)) + "\n")
-    html = _insert(html, "</html>", f"<script>{page_script(m.get_name(), registry, bounds)}</script>\n")
+    about = G.graph.get("description")
+    side = page_html(_page_info(header, arrays, results, drawing, name, None if about is None else str(about)))
+    html = _insert(html, "</body>", f"{side}\n{data_element(blob, compressed=True)}\n")
+    scripts = [*map_scripts(), _start_script(m.get_name(), control.get_name(), bounds)]
+    html = _insert(html, "</html>", "".join(f"<script>{s}</script>\n" for s in scripts))
     allowed = [tiles.tiles, *_urls_in(tiles.options.get("attribution", ""))] if tiles else []
     origins = [tile_origin(tiles.tiles)] if tiles else []
     return finish_page(html, allowed=allowed, image_origins=origins)
 
 
-def _folium_map(layers: list[LayerData], bounds: list[list[float]]) -> tuple[folium.Map, list[Any]]:
-    """Return a folium map with one GeoJson layer per ``LayerData`` (and those layers)."""
-    # The page script fits the bounds once the boxes are laid out; folium's own
-    # fit_bounds would start a zoom animation that is still running when that happens.
+def _folium_map(bounds: list[list[float]]) -> tuple[folium.Map, folium.LayerControl]:
+    """Return folium's map and its (collapsed) layer control, with no library links."""
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    m = folium.Map(location=centre, zoom_start=4, tiles=None, prefer_canvas=True,
-                   zoom_control="bottomright", zoom_snap=0.25, zoom_delta=0.5)
+    m = folium.Map(location=centre, zoom_start=4, tiles=None, zoom_control="bottomright", zoom_snap=0.25,
+                   zoom_delta=0.5)
     # folium links Leaflet, jQuery, Bootstrap, Font Awesome and awesome-markers from CDNs;
-    # the map uses none of the last three, and Leaflet and jQuery are inlined instead.
+    # the map needs Leaflet alone, which is inlined instead.
     m.default_js, m.default_css = [], []
-    added = [(layer, _add_layer(m, layer)) for layer in layers]
-    return m, added
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(m)
+    return m, control
+
+
+def _start_script(map_var: str, control_var: str, bounds: list[list[float]]) -> str:
+    """Return the page's one script of its own: folium's variable names and numbers only."""
+    if not (_NAME.fullmatch(map_var) and _NAME.fullmatch(control_var)):
+        raise MapSafetyError(f"unexpected folium variable names {map_var!r}, {control_var!r}")
+    return f"SN.start({{map: {map_var}, control: {control_var}, bounds: {json.dumps(bounds)}}});"
 
 
 def _insert(html: str, anchor: str, text: str) -> str:
@@ -89,52 +101,12 @@ def _tiles(m: folium.Map) -> folium.TileLayer:
     return layer
 
 
-def _basemap(online: bool) -> list[LayerData]:
-    """Return the country layer (none when no boundaries are installed)."""
-    if countries_path() is None:
-        logger.warning("no country boundaries installed: the map has no basemap")
-        return []
-    world = load_countries()
-    # Over tiles the countries are outlines only, so the tiles show through.
-    style = {"color": "#8d8d8d", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 0.0 if online else 1.0}
-    geoms = shapely.transform(world.geometry.to_numpy(), lambda c: np.round(c, 3))
-    features = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": {"style": style}}
-                for g in geoms if g is not None and not g.is_empty]
-    data = {"type": "FeatureCollection", "features": features}
-    return [LayerData("basemap", "basemap", "Countries", data, [])]
-
-
-def _add_layer(m: folium.Map, layer: LayerData) -> folium.GeoJson:
-    """Add one GeoJson layer to ``m`` and return it."""
-    check_template_free(layer.title, "a layer name")
-    for label in layer.labels:
-        check_template_free(label, "a popup label")
-    # json.dumps is what folium's tojson filter runs; its output must hold no Jinja2 tag.
-    check_template_free(json.dumps(layer.data), f"the data of layer {layer.title}")
-    kwargs: dict[str, Any] = {}
-    if layer.group == "basemap":
-        kwargs.update(interactive=False, attribution=_NATURAL_EARTH)
-    elif layer.points == "rank":
-        icon = folium.DivIcon(html="", class_name="sn-rank", icon_size=(24, 24))
-        kwargs.update(marker=folium.Marker(icon=icon), on_each_feature=JsCode(RANK_JS))
-    else:
-        kwargs.update(marker=folium.CircleMarker(radius=5))
-    gj = folium.GeoJson(layer.data, name=layer.title, show=layer.show, **kwargs)
-    if layer.group != "basemap" and layer.count:
-        fields = [f"f{i}" for i in range(len(layer.labels))]
-        folium.GeoJsonPopup(fields=fields, aliases=layer.labels, localize=False, **_POPUP_OPTIONS).add_to(gj)
-        folium.GeoJsonTooltip(fields=["t"], labels=False, sticky=True).add_to(gj)
-    gj.add_to(m)
-    return gj
-
-
-def _bounds(G: nx.MultiDiGraph) -> list[list[float]]:
-    if G.number_of_nodes() == 0:
+def _bounds(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
+    if not len(lon):
         return [[-60.0, -170.0], [75.0, 170.0]]
-    xs = [d["x"] for _, d in G.nodes(data=True)]
-    ys = [d["y"] for _, d in G.nodes(data=True)]
-    pad = 0.05 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    return [[min(ys) - pad, min(xs) - pad], [max(ys) + pad, max(xs) + pad]]
+    x0, x1, y0, y1 = float(lon.min()), float(lon.max()), float(lat.min()), float(lat.max())
+    pad = 0.02 * max(x1 - x0, y1 - y0, 1.0)
+    return [[y0 - pad, x0 - pad], [y1 + pad, x1 + pad]]
 
 
 def _walk(element: BrancaElement) -> Iterator[BrancaElement]:
@@ -153,44 +125,46 @@ def _stable_ids(root: BrancaElement) -> None:
         element._id = f"{i:04x}"
 
 
-def _page_info(G: nx.MultiDiGraph, results: Any, ctx: Context, extras: Mapping[str, list[Any]], name: str,
-               layers: list[LayerData]) -> PageInfo:
-    types = sorted({str(d.get("type")) for _, d in G.nodes(data=True)})
-    type_counts = {t: 0 for t in types}
-    for _, d in G.nodes(data=True):
-        type_counts[str(d.get("type"))] += 1
-    mode_counts: dict[str, int] = {}
-    for *_, d in G.edges(keys=True, data=True):
-        mode = d.get("mode") or "(no mode)"
-        mode_counts[mode] = mode_counts.get(mode, 0) + 1
-    names = G.nodes
+def _page_info(header: dict[str, Any], arrays: dict[str, np.ndarray], results: Any, drawing: Drawing,
+               name: str, description: str | None) -> PageInfo:
+    """Return what the title box and legend say, from the packed data and the results."""
+    data = MapData(header, arrays)
+    names = data.node_position
+    pal = header["palette"]
+    types = np.bincount(arrays["ntype"], minlength=len(header["types"]))
+    modes = np.bincount(arrays["arc_mode"], minlength=len(header["modes"]))
+    extras = np.diff(arrays["ex_noff"]) + np.diff(arrays["ex_aoff"])
+    removed = (int(np.count_nonzero(arrays["nflags"] & NODE_FLAGS["removed"])),
+               int(np.count_nonzero(arrays["arc_flags"] & ARC_FLAGS["removed"])))
     return PageInfo(
         name=name,
-        description=G.graph.get("description"),
-        sources=[str(names[s].get("name", s)) for s in results.sources if s in names],
-        sinks=[str(names[t].get("name", t)) for t in results.sinks if t in names],
+        description=description,
+        sources=[data.node_name(names[s]) for s in results.sources if s in names],
+        sinks=[data.node_name(names[t]) for t in results.sinks if t in names],
         max_flow=results.max_flow,
         max_flow_before=results.max_flow_before,
         edge_cut_capacity=results.edge_cut_capacity,
         node_cut_cost=results.node_cut_cost,
-        weight_by_flow=ctx.weight_by_flow,
-        node_types=[(t, type_color(t, types), type_counts[t]) for t in types],
-        edge_modes=[(m, *mode_style(m), n) for m, n in sorted(mode_counts.items())],
-        extra=[(t, EXTRA_COLORS[i % len(EXTRA_COLORS)], len(ids)) for i, (t, ids) in enumerate(extras.items())],
-        removed=(len(ctx.removed_nodes), len(ctx.removed_edges)),
+        weight_by_flow=drawing.weight_by_flow,
+        node_types=[(t, pal["types"][j], int(types[j])) for j, t in enumerate(header["types"])],
+        edge_modes=[(md, pal["modes"][j][0], pal["modes"][j][1], int(modes[j])) for j, md in enumerate(header["modes"])],
+        extra=[(t, int(extras[j])) for j, t in enumerate(header["extra"])],
+        removed=removed,
         notes=list(results.notes),
         scenario=getattr(results, "scenario", None),
-        degraded=_degraded_labels(dict(getattr(results, "degraded", None) or {}), G),
+        degraded=_degraded_labels(drawing, set(names), set(header["arc_ids"])),
         plan=_plan_info(getattr(results, "plan", None), getattr(results, "plan_curve", None)),
+        plan_after_whatif=bool(getattr(results, "plan_after_whatif", False)),
+        uncertain=bool((arrays["nconf"] < 100).any() or (arrays["seg_conf"] < 100).any()),
+        clustered=bool(header["clusters"]["on"]),
     )
 
 
-def _degraded_labels(degraded: Mapping[tuple[str, str], float], G: nx.MultiDiGraph) -> list[tuple[str, float]]:
-    """Return ``(label, factor)`` of the degraded elements, sorted: the id, with its kind
-    where a node and an edge of the network share it."""
-    edges = {k for _, _, k in G.edges(keys=True)} if any(i in G for _, i in degraded) else set()
-    return sorted((f"{kind}:{ident}" if ident in G and ident in edges else ident, f)
-                  for (kind, ident), f in degraded.items())
+def _degraded_labels(drawing: Drawing, nodes: set[str], edges: set[str]) -> list[tuple[str, float]]:
+    """Return ``(label, factor)`` of the degraded elements, sorted: the id, with its kind where
+    a node and an edge of the network share it."""
+    return sorted((f"{kind}:{ident}" if ident in nodes and ident in edges else ident, f)
+                  for (kind, ident), f in drawing.degraded.items())
 
 
 def _plan_info(plan: Any, curve: Any = None) -> dict[str, Any] | None:

@@ -1,22 +1,27 @@
 """Offline HTML maps of a supply network and where to cut it.
 
-A map is one self-contained HTML file (Leaflet and jQuery inlined, no tile server, a
-country basemap from ``datasets/``) that renders with no network at all. It draws
+A map is one self-contained HTML file (Leaflet and supplynet's drawing code inlined, no
+tile server, a country basemap from ``datasets/``) that renders with no network at all,
+from a few thousand nodes to a million edges. It draws
 
-* nodes as circles coloured by type and sized by supply betweenness, edges as lines styled
-  by mode and weighted by carried flow (or capacity): one folium GeoJson layer per node
-  type and per edge mode, drawn on a canvas (``prefer_canvas``);
-* the min edge cut, the min node cut and the top interdiction points (numbered by rank)
-  on layers of their own; what a what-if removed, greyed out, with the max flow before
-  and after in the legend; any ``extra_layers`` (e.g. an interdiction plan);
-* popups with every property and metric of a node or edge, tooltips with its name, a
-  legend and a title box with the network's name, sources, sinks and notional-data note.
+* nodes as circles coloured by type (a palette safe for colour-blind readers) and sized by
+  supply betweenness, edges styled by mode and weighted by carried flow (or capacity);
+  uncertain elements (``confidence`` below 1) fainter; on big networks, edges thinned by
+  flow and nodes clustered at low zoom;
+* the min edge cut, the min node cut and the top interdiction points (numbered call-outs
+  that never hide each other or the points they mark); sources, sinks and key nodes
+  labelled without collisions; what a what-if struck, crossed out, with the max flow before
+  and after in the legend; any number of highlight layers (an interdiction plan, a
+  campaign's strike waves);
+* popups with every property and metric of a node or edge, tooltips with its name, a title
+  box and a legend whose sections fold to fit the window.
 
 The analysis comes in as plain values (:class:`MapResults`), so what-if and plan code can
-draw their own results; :func:`analyse_for_map` computes them with the report's kernels.
-Every string from the network is escaped with :func:`supplynet.maps.escape.escape_text` before
-it reaches folium (whose Jinja2 second pass would otherwise run ``{{ ... }}`` found in a
-property), and the finished page is checked to reference nothing on the network.
+draw their own results; :func:`analyse_for_map` computes them with the report's pipeline.
+The network goes into the page once, as typed arrays in one base64 data block
+(:mod:`supplynet.maps.pack`, :mod:`supplynet.maps.blob`): no string from the input is in
+the page's text, and folium's Jinja2 pass never sees one. The finished page is checked to
+reference nothing on the network.
 """
 
 from __future__ import annotations
@@ -30,12 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from supplynet._errors import ScenarioError, SelectorError, SupplynetError
+from supplynet._progress import Phases, Progress, phase
 from supplynet.io.write import write_atomic
 from supplynet.maps.assets import MapSafetyError, find_remote_references
-from supplynet.maps.features import Context
+from supplynet.maps.pack import Drawing
 from supplynet.network.selectors import element_table, select_elements
 
 __all__ = [
@@ -95,6 +102,10 @@ class MapResults:
     plan_curve : pandas.DataFrame, optional
         The plan's curve (:attr:`supplynet.analysis.plan.Comparison.curve`: what is left at every
         budget step), drawn as a small chart under the plan in the legend.
+    plan_after_whatif : bool
+        Whether the plan was made for the network after the what-if (where to strike next,
+        given what is already struck) rather than for the intact network; the legend says
+        which.
     """
 
     sources: Sequence[str] = ()
@@ -116,6 +127,7 @@ class MapResults:
     degraded: Mapping[Element, float] = field(default_factory=dict)
     plan: Any = None
     plan_curve: pd.DataFrame | None = None
+    plan_after_whatif: bool = False
 
     @classmethod
     def from_report(cls, report: Any, **kwargs: Any) -> MapResults:
@@ -259,6 +271,7 @@ def render_map(
     extra_layers: Mapping[str, Iterable[str | Element]] | None = None,
     online: bool = False,
     title: str | None = None,
+    progress: Phases | Progress | None = None,
 ) -> str:
     """Return the HTML of a self-contained map of ``G`` and its analysis.
 
@@ -270,13 +283,16 @@ def render_map(
         What to draw besides the network (see :func:`analyse_for_map`).
     removed_nodes, removed_edges : iterable of str
         Elements a what-if removed, added to ``results``'; edges at a removed node are
-        greyed out with it.
+        struck with it.
     extra_layers : mapping of str to iterable of ids, optional
-        More layers to highlight, e.g. ``{"Plan (budget 10)": ["n1", "e7"]}``.
+        More layers to highlight, each with its own entry in the layer control, e.g.
+        ``{"Plan (budget 10)": ["n1", "e7"]}`` or one layer per strike wave of a campaign.
     online : bool
         Add an OpenStreetMap tile layer (fetched from the network when shown).
     title : str, optional
         The title box's heading (default: the network's name, or its file).
+    progress : Phases or Progress, optional
+        Told of the phases ``"building layers"`` (nodes and edges packed) and ``"encoding"``.
 
     Returns
     -------
@@ -288,7 +304,7 @@ def render_map(
     ScenarioError
         An id to remove or highlight names no node or edge.
     MapSafetyError
-        The page would reference the network or pass template syntax to folium.
+        The page would reference the network or hold anything but its own scripts.
 
     Examples
     --------
@@ -298,53 +314,50 @@ def render_map(
     >>> _ = G.add_edge("f", "a", key="e1", length=400_000, mode="road", capacity=5.0)
     >>> page = render_map(G)
     >>> page.startswith("<!DOCTYPE html>"), "{{" in page, "7*7" in page
-    (True, False, True)
+    (True, False, False)
     """
     from supplynet.maps.build import build_page
 
     results = results or MapResults()
-    top = resolve_elements(G, results.top_points, what="top points")
+    table = element_table(G)  # built once: every list below is checked against it
+    top = resolve_elements(table, results.top_points, what="top points")
     layers = dict(extra_layers or {})
     if results.plan is not None:
         layers.update(plan_layer(results.plan))
-    extras = {str(name): resolve_elements(G, ids, what=f"layer {name!r}") for name, ids in layers.items()}
-    ctx = _context(G, results, removed_nodes, removed_edges, top, extras)
-    points = [(rank, kind, ident) for rank, (kind, ident) in enumerate(top, start=1)]
+    extras = {str(name): resolve_elements(table, ids, what=f"layer {name!r}") for name, ids in layers.items()}
+    drawing = _drawing(G, table, results, removed_nodes, removed_edges, top, extras)
     name = title or G.graph.get("name") or Path(str(G.graph.get("source") or "network")).stem
-    return build_page(G, results, ctx, points, extras, name=str(name), online=online)
+    return build_page(G, results, drawing, name=str(name), online=online, progress=progress)
 
 
-def _context(G: nx.MultiDiGraph, results: MapResults, removed_nodes: Iterable[str], removed_edges: Iterable[str],
-             top: list[Element], extras: Mapping[str, list[Element]]) -> Context:
+def _drawing(G: nx.MultiDiGraph, table: Any, results: MapResults, removed_nodes: Iterable[str],
+             removed_edges: Iterable[str], top: list[Element], extras: Mapping[str, list[Element]]) -> Drawing:
     gone_nodes = [("node", str(n)) for n in [*results.removed_nodes, *removed_nodes]]
     gone_edges = [("edge", str(e)) for e in [*results.removed_edges, *removed_edges]]
-    rnodes = {i for _, i in resolve_elements(G, gone_nodes, what="removed nodes")}
-    redges = {i for _, i in resolve_elements(G, gone_edges, what="removed edges")}
+    rnodes = {i for _, i in resolve_elements(table, gone_nodes, what="removed nodes")}
+    redges = {i for _, i in resolve_elements(table, gone_edges, what="removed edges")}
     # An edge at a removed node is gone with it.
-    redges |= {k for u, v, k in G.edges(keys=True) if u in rnodes or v in rnodes}
+    if rnodes:
+        redges |= {k for u, v, k in G.edges(keys=True) if u in rnodes or v in rnodes}
     edge_flow = _as_dict(results.edge_flow)
-    node_flow = _as_dict(results.node_flow)
-    extra: dict[Element, list[str]] = {}
-    for name, members in extras.items():
-        for element in members:
-            extra.setdefault(element, []).append(name)
     mf = results.max_flow
-    return Context(
+    return Drawing(
         sources=set(results.sources), sinks=set(results.sinks),
-        sbc=_as_dict(results.supply_betweenness), node_flow=node_flow, edge_flow=edge_flow,
-        node_cut=set(results.min_node_cut), edge_cut=set(results.min_edge_cut),
-        ranks={e: r for r, e in enumerate(top, start=1)},
-        removed_nodes=rnodes, removed_edges=redges, extra=extra,
+        sbc=_as_dict(results.supply_betweenness), node_flow=_as_dict(results.node_flow), edge_flow=edge_flow,
+        node_cut=set(results.min_node_cut), edge_cut=set(results.min_edge_cut), ranks=list(top),
+        removed_nodes=rnodes, removed_edges=redges, degraded=dict(results.degraded or {}), extras=dict(extras),
         weight_by_flow=bool(edge_flow) and mf is not None and math.isfinite(mf) and mf > 0,
-        node_count=G.number_of_nodes(),
     )
 
 
 def _as_dict(series: pd.Series | Mapping[str, float] | None) -> dict[str, float]:
     if series is None:
         return {}
-    items = series.items()
-    return {str(k): float(v) for k, v in items if v is not None and not pd.isna(v)}
+    if isinstance(series, pd.Series):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(values)
+        return dict(zip(series.index[keep].astype(str).tolist(), values[keep].tolist()))
+    return {str(k): float(v) for k, v in series.items() if v is not None and not pd.isna(v)}
 
 
 def write_map(
@@ -353,13 +366,15 @@ def write_map(
     results: MapResults | None = None,
     *,
     overwrite: bool = False,
+    progress: Phases | Progress | None = None,
     **kwargs: Any,
 ) -> Path:
     """Write the map of ``G`` to ``path`` atomically and return the path.
 
     The graph first, as every other function takes it. ``kwargs`` are those of
-    :func:`render_map`. The file appears whole or not at all, and an existing file is
-    replaced only with ``overwrite``.
+    :func:`render_map`; ``progress`` is told of its phases, then of ``"writing"`` (bytes).
+    The file appears whole or not at all, and an existing file is replaced only with
+    ``overwrite``.
 
     Raises
     ------
@@ -373,8 +388,13 @@ def write_map(
     if not isinstance(G, nx.MultiDiGraph) or not isinstance(path, (str, os.PathLike)):
         got = f"{type(G).__name__} and {type(path).__name__}"
         raise SupplynetError(f"write_map takes the network graph first, then the path: write_map(G, path); got {got}")
-    html = render_map(G, results, **kwargs)
+    html = render_map(G, results, progress=progress, **kwargs)
+    tick = phase(progress, "writing", "bytes")
+    size = len(html.encode("utf-8"))
+    if tick is not None:
+        tick(0, size)
     write_atomic(path, html, overwrite=overwrite)
-    logger.info("wrote %s (%d nodes, %d edges, %.1f MB)", path, G.number_of_nodes(),
-                G.number_of_edges(), len(html.encode("utf-8")) / 1e6)
+    if tick is not None:
+        tick(size, size)
+    logger.info("wrote %s (%.1f MB)", path, size / 1e6)
     return Path(path)
