@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supplynet import NetworkValidationError, SupplynetError, graph_from_gdfs, graph_to_gdfs, read_network
+from supplynet.io.geojson import parse_geojson
 from supplynet.io.read import RawNetwork
 from supplynet.network.graph import _build
 
@@ -125,7 +126,8 @@ def networks(draw: st.DrawFn) -> dict:
 
 
 def _raw(doc: dict) -> RawNetwork:
-    return RawNetwork(features=[("gen", i, f) for i, f in enumerate(doc["features"])], source="gen")
+    _, block = parse_geojson(json.dumps(doc).encode(), "gen", max_features=10**6, max_feature_bytes=10**7)
+    return RawNetwork(blocks=[block], source="gen")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

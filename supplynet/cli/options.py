@@ -12,13 +12,30 @@ import click
 from supplynet._errors import OutputError
 from supplynet.io.write import write_atomic
 
-__all__ = ["network_argument", "edges_option", "format_option", "output_options", "write_output", "read",
-           "timestamp_option", "check_outputs", "endpoint_options", "betweenness_options", "Progress"]
+__all__ = ["network_argument", "strict_option", "edges_option", "format_option", "output_options", "write_output",
+           "read", "timestamp_option", "check_outputs", "endpoint_options", "betweenness_options", "Progress"]
 
 
 def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
-    """NETWORK: a GeoJSON / GeoPackage / OGR file, or ``-`` for GeoJSON on stdin."""
-    return click.argument("network", metavar="NETWORK", type=str)(f)
+    """NETWORK: a GeoJSON / GeoPackage / GeoParquet / Shapefile / FlatGeobuf file, or ``-``
+    for GeoJSON on stdin; with it, ``--strict`` (:func:`strict_option`)."""
+    return strict_option(click.argument("network", metavar="NETWORK", type=str)(f))
+
+
+def strict_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--strict``: a network that draws any warning is refused (exit 1), as if invalid.
+
+    Read by :func:`read` from the context, so a command only needs the option.
+    """
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        ctx.ensure_object(dict)
+        ctx.obj["strict"] = bool(value) or bool(ctx.obj.get("strict"))
+        return value
+
+    return click.option("--strict", is_flag=True, expose_value=False, callback=remember, is_eager=True,
+                        help="Refuse the network if it draws any warning (typos, unknown types, swapped "
+                             "coordinates ...).")(f)
 
 
 def edges_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,10 +64,19 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def read(network: str, edges: str | None):
-    """Return the graph of NETWORK (errors reach the group handler as SupplynetError)."""
+    """Return the network of NETWORK (errors reach the group handler as SupplynetError).
+
+    A frozen :class:`~supplynet.network.graph.NetworkGraph`: the commands compile it from
+    the columns it was read into, and its nodes and edges are built only for the commands
+    that draw them (map, export). ``--strict`` (:func:`strict_option`) refuses warnings.
+    """
+    import networkx as nx
+
     from supplynet.network.graph import read_network
 
-    return read_network(network, edges)
+    ctx = click.get_current_context(silent=True)
+    strict = bool(ctx is not None and (ctx.obj or {}).get("strict"))
+    return nx.freeze(read_network(network, edges, strict=strict))
 
 
 def write_output(text: str | bytes | list[str], output: str | None, *, overwrite: bool,

@@ -1,14 +1,17 @@
 """A network as the arrays a snapshot is compiled from: ids, ends, lengths and attributes.
 
-:class:`NetworkArrays` is the engine's input. :func:`arrays_from_graph` fills it from a
-networkx graph (the Python API); the columnar read path fills it from the columns of a
-file without building a graph at all. Everything is in sorted id order, nodes and edges
-each, and read-only.
+:class:`NetworkArrays` is the engine's input. :func:`arrays_from_columns` fills it from the
+columns a file was read into (:class:`~supplynet.network.graph.NetworkColumns`), without
+a graph; :func:`arrays_from_graph` from a networkx graph, and from the columns of a
+:class:`~supplynet.network.graph.NetworkGraph` that still has them (so a network read
+from a file compiles without ever building its graph). Both give the same arrays for the
+same network. Everything is in sorted id order, nodes and edges each, and read-only.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +23,9 @@ import pandas as pd
 from supplynet._errors import AnalysisError
 from supplynet._perf import paused_gc
 from supplynet.engine import units as cv
+from supplynet.network.graph import NetworkColumns, NetworkGraph
 
-__all__ = ["NetworkArrays", "arrays_from_graph"]
+__all__ = ["NetworkArrays", "arrays_from_columns", "arrays_from_graph"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,9 +34,11 @@ class NetworkArrays:
 
     Numeric columns are float64 with ``inf`` for an unlimited capacity and NaN where a
     value is absent; text columns are tuples (None where absent). ``edge_length`` is in
-    metres. ``extra`` holds any other numeric property by ``(kind, name)``; ``graph`` is
-    the graph the arrays were read from, if any, where :meth:`column` looks up properties
-    ``extra`` does not hold.
+    metres. ``extra`` holds any other numeric property by ``(kind, name)``, and
+    ``properties`` the free properties of a network read from columns (a sequence per
+    ``(kind, name)``, None where absent; None for arrays of a graph); ``graph`` is the
+    graph the arrays were read from, if any, where :meth:`column` looks up properties
+    of arrays made from a graph.
     """
 
     nodes: tuple[str, ...]
@@ -60,6 +66,7 @@ class NetworkArrays:
     meta: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[tuple[str, str], np.ndarray] = field(default_factory=dict)
     graph: nx.MultiDiGraph | None = None
+    properties: Mapping[tuple[str, str], Any] | None = None
 
     def __post_init__(self) -> None:
         for what, values, names, kind in (("capacity", self.node_capacity, self.nodes, "node"),
@@ -82,7 +89,14 @@ class NetworkArrays:
         if (kind, name) in self.extra:
             values = np.asarray(self.extra[(kind, name)], float)
             return cv.frozen(np.where(np.isnan(values), default, values))
-        if self.graph is None:
+        if self.properties is not None or self.graph is None:
+            values = (self.properties or {}).get((kind, name))
+            if values is None:
+                return cv.frozen(np.full(len(self.nodes if kind == "node" else self.edges), default))
+            try:
+                return _column([{name: v} for v in values], name, default)
+            except (TypeError, ValueError):
+                raise AnalysisError(f"{kind} property {name!r} must be a number wherever it is given") from None
             return cv.frozen(np.full(len(self.nodes if kind == "node" else self.edges), default))
         if kind == "node":
             data = [self.graph.nodes[v] for v in self.nodes]
@@ -104,6 +118,11 @@ def arrays_from_graph(G: nx.MultiDiGraph) -> NetworkArrays:
         Node ids are not strings, edge ids repeat, or a value breaks the contract (a
         negative or missing capacity, cost or length), naming the first elements.
     """
+    if isinstance(G, NetworkGraph) and G.columns is not None:
+        cached = G.__dict__.get("_arrays")
+        if cached is None:
+            cached = G.__dict__["_arrays"] = arrays_from_columns(G.columns, graph=G)
+        return cached
     if not all(isinstance(v, str) for v in G):
         raise AnalysisError("node ids must be strings (the graph contract)")
     with paused_gc():
@@ -111,9 +130,9 @@ def arrays_from_graph(G: nx.MultiDiGraph) -> NetworkArrays:
         ndata = [G.nodes[v] for v in nodes]
         # iter(): list(view) would first count the edges by iterating them all.
         rows = list(iter(G.edges(keys=True, data=True)))
-        keys = np.array([str(k) for _, _, k, _ in rows], dtype=object)
-        order = np.argsort(keys.astype(str), kind="stable")
-        edges = tuple(keys[order].tolist())
+        keys = [str(k) for _, _, k, _ in rows]
+        order = _order(keys)
+        edges = _tuple(keys, order)
         index = pd.Index(nodes)  # hashes in C: ~10x a dict lookup per edge
         tails = index.get_indexer([u for u, _, _, _ in rows])
         heads = index.get_indexer([v for _, v, _, _ in rows])
@@ -144,6 +163,105 @@ def arrays_from_graph(G: nx.MultiDiGraph) -> NetworkArrays:
             meta={k: G.graph.get(k) for k in ("name", "description", "source", "sha256", "crs")},
             graph=G,
         )
+
+
+def _order(ids: list[str]) -> np.ndarray:
+    """Return the order that sorts string ids by code point (as ``sorted``), hashed in C++."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not ids:
+        return np.zeros(0, np.int64)
+    try:
+        arr = pa.array(ids, pa.string())
+    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold (a lone surrogate)
+        return np.array(sorted(range(len(ids)), key=ids.__getitem__), np.int64)
+    return pc.sort_indices(arr).to_numpy().astype(np.int64)
+
+
+def _tuple(values: list[Any], order: np.ndarray) -> tuple[Any, ...]:
+    """Return ``values`` in ``order`` as a tuple."""
+    if not len(order):
+        return ()
+    if len(order) == 1:
+        return (values[int(order[0])],)
+    return operator.itemgetter(*order.tolist())(values)
+
+
+def arrays_from_columns(columns: NetworkColumns, graph: nx.MultiDiGraph | None = None) -> NetworkArrays:
+    """Return the :class:`NetworkArrays` of a network read into columns (no graph is built).
+
+    The same arrays as :func:`arrays_from_graph` gives for the graph of those columns.
+
+    Raises
+    ------
+    AnalysisError
+        A value breaks the contract (see :class:`NetworkArrays`).
+    """
+    t = columns.table
+    n, m = len(t.node_id), len(t.edge_id)
+    order = _order(t.node_id)
+    eorder = _order(t.edge_id)
+    rank = np.empty(n, np.int64)
+    rank[order] = np.arange(n)
+    nodes = _tuple(t.node_id, order)
+    names = [name or ident for name, ident in zip(t.node_name, t.node_id)]
+
+    def node(values: np.ndarray, default: float) -> np.ndarray:
+        v = np.asarray(values, float)[order]
+        return cv.frozen(np.where(np.isnan(v), default, v))
+
+    def edge(values: np.ndarray, default: float) -> np.ndarray:
+        v = np.asarray(values, float)[eorder]
+        return cv.frozen(np.where(np.isnan(v), default, v))
+
+    nan = math.nan
+    extra: dict[tuple[str, str], np.ndarray] = {}
+    for name in ("capacity", "cost", "repair_days", "confidence", "p_success", "storage", "stock"):
+        extra[("node", name)] = node(t.node_num[name], nan)
+    extra[("node", "x")] = node(t.node_x, nan)
+    extra[("node", "y")] = node(t.node_y, nan)
+    extra[("node", "interdictable")] = node(t.node_interdictable.astype(float), nan)
+    for name in ("capacity", "cost", "repair_days", "confidence", "p_success", "length_km", "transit_days"):
+        extra[("edge", name)] = edge(t.edge_num[name], nan)
+    extra[("edge", "length")] = edge(columns.length.astype(float), nan)
+    extra[("edge", "interdictable")] = edge(t.edge_interdictable.astype(float), nan)
+    extra[("edge", "crosses_border")] = edge(columns.crosses_border.astype(float), nan)
+    properties: dict[tuple[str, str], Any] = {}
+    for name, values in t.node_extra.items():
+        properties[("node", name)] = _tuple(values, order)
+    for name, values in t.edge_extra.items():
+        properties[("edge", name)] = _tuple(values, eorder)
+    if len(set(t.edge_id)) != m:  # validation refuses this; arrays of a hand-made table must too
+        raise AnalysisError("edge ids (keys) must be unique across the network")
+    return NetworkArrays(
+        nodes=nodes,
+        edges=_tuple(t.edge_id, eorder),
+        edge_tail=cv.frozen(rank[np.asarray(t.edge_tail, np.int64)[eorder]] if m else np.zeros(0, np.int64)),
+        edge_head=cv.frozen(rank[np.asarray(t.edge_head, np.int64)[eorder]] if m else np.zeros(0, np.int64)),
+        edge_length=cv.frozen(columns.length.astype(float)[eorder]),
+        node_capacity=node(t.node_num["capacity"], math.inf),
+        edge_capacity=edge(t.edge_num["capacity"], math.inf),
+        node_cost=node(t.node_num["cost"], 1.0),
+        edge_cost=edge(t.edge_num["cost"], 1.0),
+        node_interdictable=cv.frozen(t.node_interdictable[order]),
+        edge_interdictable=cv.frozen(t.edge_interdictable[eorder]),
+        node_type=_tuple(t.node_type, order),
+        node_name=_tuple(names, order),
+        node_country=_tuple(columns.country, order),
+        node_x=node(t.node_x, nan),
+        node_y=node(t.node_y, nan),
+        node_repair_days=node(t.node_num["repair_days"], nan),
+        node_confidence=node(t.node_num["confidence"], nan),
+        edge_mode=_tuple(t.edge_mode, eorder),
+        edge_crosses_border=cv.frozen(columns.crosses_border[eorder]),
+        edge_repair_days=edge(t.edge_num["repair_days"], nan),
+        edge_confidence=edge(t.edge_num["confidence"], nan),
+        meta=dict(columns.meta),
+        extra=extra,
+        graph=graph,
+        properties=properties,
+    )
 
 
 def _column(data: list[Mapping[str, Any]], attr: str, default: float) -> np.ndarray:

@@ -1,6 +1,6 @@
-"""Build the network graph from validated features, and convert it to and from GeoDataFrames.
+"""Build the network from validated columns, and convert it to and from GeoDataFrames.
 
-The graph is a :class:`networkx.MultiDiGraph` (see the README's "Python API" section):
+The network is a :class:`networkx.MultiDiGraph` (see the README's "Python API" section):
 
 * nodes keyed by id (str) with ``type``, ``name``, ``x``/``y`` (longitude, latitude),
   ``cost``, ``interdictable``, ``country`` and, where given, ``capacity``, ``repair_days``,
@@ -12,12 +12,19 @@ The graph is a :class:`networkx.MultiDiGraph` (see the README's "Python API" sec
   functions expect;
 * ``G.graph`` holds ``crs`` (always ``"EPSG:4326"``), ``name``, ``description``,
   ``source`` and ``sha256`` of the input.
+
+A network read from a file is a :class:`NetworkGraph`: a MultiDiGraph that keeps the
+columns it was read into and builds its nodes and edges from them only when something
+looks at them. Compiling it (:func:`supplynet.engine.snapshot.compile_network`) reads the
+columns instead, so the command line never builds the graph for a report, a plan or a
+what-if, and the Python API builds it on the first look.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -25,11 +32,12 @@ import numpy as np
 import shapely
 
 from supplynet._errors import NetworkValidationError
-from supplynet.geodesy import packed_lengths_m
-from supplynet.network.countries import locate_countries
-from supplynet.io.read import RawNetwork, read_raw
-from supplynet.io.validate import ValidationReport, check_features
 from supplynet._perf import paused_gc
+from supplynet.geodesy import packed_lengths_m
+from supplynet.io.columns import FeatureBlock
+from supplynet.io.read import RawNetwork, read_raw
+from supplynet.io.validate import MAX_LENGTH_KM, NetworkTable, ValidationReport, check_blocks
+from supplynet.network.countries import locate_countries
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -40,6 +48,8 @@ __all__ = [
     "load_network",
     "graph_from_gdfs",
     "graph_to_gdfs",
+    "NetworkColumns",
+    "NetworkGraph",
     "CRS",
 ]
 
@@ -48,13 +58,181 @@ logger = logging.getLogger(__name__)
 #: The coordinate reference system of every network.
 CRS = "EPSG:4326"
 
-_OPTIONAL = ("capacity", "repair_days", "confidence", "p_success")
-_NODE_ONLY = ("storage", "stock")
-_EDGE_ONLY = ("transit_days",)
 _NODE_ORDER = ("type", "name", "capacity", "cost", "repair_days", "confidence", "p_success", "interdictable",
                "storage", "stock")
 _EDGE_ORDER = ("source", "target", "mode", "capacity", "length_km", "cost", "repair_days",
                "confidence", "p_success", "interdictable", "transit_days")
+_NODE_OPTIONAL = ("capacity", "repair_days", "confidence", "p_success", "storage", "stock")
+_EDGE_OPTIONAL = ("capacity", "repair_days", "confidence", "p_success", "transit_days")
+
+
+@dataclass
+class NetworkColumns:
+    """A valid network as columns, with what supplynet computes from them.
+
+    Attributes
+    ----------
+    table : NetworkTable
+        The validated columns (file order).
+    country : list of str or None
+        Each node's country.
+    length : numpy.ndarray of int64
+        Each edge's length in metres.
+    crosses_border : numpy.ndarray of bool
+    meta : dict
+        ``crs``, ``name``, ``description``, ``source`` and ``sha256``.
+    """
+
+    table: NetworkTable
+    country: list[str | None]
+    length: np.ndarray
+    crosses_border: np.ndarray
+    meta: dict[str, Any]
+
+
+class NetworkGraph(nx.MultiDiGraph):
+    """A network graph that builds itself from its columns the first time it is looked at.
+
+    Until then it answers ``G.graph``, ``len(G)``, ``number_of_nodes()`` and
+    ``number_of_edges()`` from the columns, and :attr:`columns` holds them; any other use
+    (``G.nodes``, ``G.edges``, ``G["a"]``, iteration, a change) builds the nodes and edges
+    first. It is a MultiDiGraph in every other respect. Constructed with no columns (as
+    networkx does for ``G.copy()``), it is an ordinary graph.
+    """
+
+    def __init__(self, incoming_graph_data: Any = None, multigraph_input: Any = None, **attr: Any) -> None:
+        super().__init__(incoming_graph_data, multigraph_input=multigraph_input, **attr)
+
+    @classmethod
+    def from_columns(cls, columns: NetworkColumns) -> NetworkGraph:
+        """Return a graph of ``columns`` that is built when first looked at."""
+        G = cls.__new__(cls)
+        G.__dict__["_columns"] = columns
+        G.__dict__["graph"] = dict(columns.meta)
+        return G
+
+    @property
+    def columns(self) -> NetworkColumns | None:
+        """The columns the graph was read into, while they still describe it exactly.
+
+        That is until the graph is built, or for ever once it is frozen
+        (:func:`networkx.freeze`): a built graph may have been changed.
+        """
+        columns = self.__dict__.get("_columns")
+        if columns is None:
+            columns = self.__dict__.get("_built_from")
+            if columns is None or not nx.is_frozen(self):
+                return None
+        return columns
+
+    @property
+    def is_built(self) -> bool:
+        """Whether the nodes and edges have been built."""
+        return "_columns" not in self.__dict__
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes the instance does not have: before the build, the
+        # graph's own dicts. Build, then look again.
+        if name in _BUILT and "_columns" in self.__dict__:
+            self._build()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build(self) -> None:
+        columns = self.__dict__.pop("_columns")
+        graph = self.__dict__.pop("graph")
+        with paused_gc():
+            nx.MultiDiGraph.__init__(self)
+            self.graph.update(graph)
+            _add_nodes(self, columns)
+            _add_edges(self, columns)
+        self.__dict__["_built_from"] = columns
+        logger.debug("built the graph of %d nodes and %d edges", self.number_of_nodes(), self.number_of_edges())
+
+    def __len__(self) -> int:
+        columns = self.__dict__.get("_columns")
+        return len(columns.table.node_id) if columns is not None else super().__len__()
+
+    def number_of_nodes(self) -> int:
+        """Return the number of nodes (without building the graph)."""
+        return len(self)
+
+    def number_of_edges(self, u: Any = None, v: Any = None) -> int:
+        """Return the number of edges (without building the graph, when no ends are given)."""
+        columns = self.__dict__.get("_columns")
+        if columns is not None and u is None and v is None:
+            return len(columns.table.edge_id)
+        return super().number_of_edges(u, v)
+
+    def __reduce__(self) -> Any:  # pickle (and copy) as the plain graph it is
+        if not self.is_built:
+            self._build()
+        return super().__reduce__()
+
+    @property
+    def element_table(self) -> Any:
+        """What selectors read, from the columns while they describe the graph (else None)."""
+        columns = self.columns
+        if columns is None:
+            return None
+        cached = self.__dict__.get("_element_table")
+        if cached is None:
+            from supplynet.network.selectors import ElementTable
+
+            t = columns.table
+            order = _sorted_order(t.node_id)
+            eorder = _sorted_order(t.edge_id)
+            cached = ElementTable(
+                node_ids=tuple(t.node_id[i] for i in order), edge_ids=tuple(t.edge_id[i] for i in eorder),
+                node_type=tuple(t.node_type[i] for i in order), node_country=tuple(columns.country[i] for i in order),
+                node_x=t.node_x[order], node_y=t.node_y[order], edge_mode=tuple(t.edge_mode[i] for i in eorder))
+            self.__dict__["_element_table"] = cached
+        return cached
+
+
+#: What networkx's constructor sets on a graph: looking at any of them builds it.
+_BUILT = frozenset({"_node", "_adj", "_succ", "_pred", "__networkx_cache__"})
+
+
+class _Built:
+    """A graph dict of networkx's (``_node``, ``_adj`` ...) that builds the graph when read.
+
+    networkx keeps them behind class-level descriptors that only act on assignment; this
+    one also acts on reading, and hands assignment to networkx's own.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parent = getattr(nx.MultiDiGraph, name)
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        if "_columns" in d:
+            obj._build()
+        try:
+            return d[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.parent.__set__(obj, value)
+
+
+for _name in ("_node", "_adj", "_succ", "_pred"):
+    setattr(NetworkGraph, _name, _Built(_name))
+del _name
+
+
+def _sorted_order(ids: list[str]) -> np.ndarray:
+    """Return the order that sorts string ids (Unicode code points, as ``sorted``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not ids:
+        return np.zeros(0, np.int64)
+    return pc.sort_indices(pa.array(ids, pa.string())).to_numpy().astype(np.int64)
 
 
 def load_network(
@@ -62,15 +240,16 @@ def load_network(
     edges: str | os.PathLike[str] | None = None,
     *,
     max_bytes: int | None = None,
+    strict: bool = False,
 ) -> tuple[ValidationReport, nx.MultiDiGraph | None]:
     """Return the validation report of a network file and its graph (None when invalid).
 
     Unlike :func:`read_network` this never raises for schema problems: it is what
-    ``supplynet validate`` runs.
+    ``supplynet validate`` runs. With ``strict``, warnings count as problems.
     """
     with paused_gc():
         raw = read_raw(path, edges, max_bytes=max_bytes)
-        return _build(raw, computed_ok=False)
+        return _build(raw, computed_ok=False, strict=strict)
 
 
 def read_network(
@@ -78,21 +257,27 @@ def read_network(
     edges: str | os.PathLike[str] | None = None,
     *,
     max_bytes: int | None = None,
+    strict: bool = False,
 ) -> nx.MultiDiGraph:
     """Return the network in a file (or a nodes file and an edges file) as a graph.
 
     Parameters
     ----------
     path : path-like or "-"
-        GeoJSON FeatureCollection, GeoPackage or other OGR file; ``"-"`` is stdin.
+        GeoJSON FeatureCollection, GeoPackage, GeoParquet, Shapefile or FlatGeobuf;
+        ``"-"`` is stdin.
     edges : path-like, optional
         A separate edges file (``path`` then holds the nodes).
     max_bytes : int, optional
         Refuse inputs larger than this.
+    strict : bool
+        Refuse a network that draws any warning.
 
     Returns
     -------
     networkx.MultiDiGraph
+        A :class:`NetworkGraph`: its nodes and edges are built the first time they are
+        looked at (compiling it never needs them).
 
     Raises
     ------
@@ -116,7 +301,7 @@ def read_network(
     >>> G.graph["crs"], G.number_of_nodes(), G.edges["f", "a", "e1"]["length"]
     ('EPSG:4326', 2, 93453)
     """
-    report, G = load_network(path, edges, max_bytes=max_bytes)
+    report, G = load_network(path, edges, max_bytes=max_bytes, strict=strict)
     for msg in report.warnings:
         logger.warning("%s", msg)
     if G is None:
@@ -135,34 +320,52 @@ def read_gdfs(
     return nodes, edge_gdf
 
 
-def _build(raw: RawNetwork, *, computed_ok: bool) -> tuple[ValidationReport, nx.MultiDiGraph | None]:
-    report = check_features(raw, computed_ok=computed_ok)
-    if not report.valid:
+def _build(raw: RawNetwork, *, computed_ok: bool, strict: bool = False) -> tuple[ValidationReport, NetworkGraph | None]:
+    meta = {**raw.meta, "source": raw.source, "sha256": raw.sha256}
+    report = check_blocks(raw.blocks, meta, computed_ok=computed_ok)
+    report.problems = raw.problems + report.problems
+    report.warnings = raw.warnings + report.warnings
+    columns = None
+    if report.table is not None and not report.problems:
+        columns = _compute(report)
+    if strict and report.warnings and not report.problems:
+        report.problems = [f"{w} (an error under --strict)" for w in report.warnings]
+        report.warnings = []
+    if report.problems or columns is None:
+        report.table = None
         return report, None
-    G = nx.MultiDiGraph(
-        crs=CRS,
-        name=report.meta.get("name"),
-        description=report.meta.get("description"),
-        source=report.meta.get("source"),
-        sha256=report.meta.get("sha256"),
-    )
-    _add_nodes(G, report)
-    _add_edges(G, report.edges)
-    return report, G
+    return report, NetworkGraph.from_columns(columns)
 
 
-def _add_nodes(G: nx.MultiDiGraph, report: ValidationReport) -> None:
-    recs = report.nodes
-    xs = np.fromiter((r["x"] for r in recs), dtype=float, count=len(recs))
-    ys = np.fromiter((r["y"] for r in recs), dtype=float, count=len(recs))
-    countries = locate_countries(xs, ys)
-    _warn_if_swapped(report, xs, ys, countries)
-    for rec, country in zip(recs, countries):
-        attrs: dict[str, Any] = {k: v for k, v in rec["extra"].items() if v is not None}
-        attrs.update(type=rec["type"], name=rec["name"] or rec["id"], x=rec["x"], y=rec["y"],
-                     cost=rec["cost"], interdictable=rec["interdictable"], country=country)
-        attrs.update({k: rec[k] for k in (*_OPTIONAL, *_NODE_ONLY) if rec[k] is not None})
-        G.add_node(rec["id"], **attrs)
+def _compute(report: ValidationReport) -> NetworkColumns | None:
+    """Add what supplynet computes (countries, lengths, borders) to a valid table."""
+    t = report.table
+    assert t is not None
+    country = locate_countries(t.node_x, t.node_y)
+    _warn_if_swapped(report, t.node_x, t.node_y, country)
+    counts = np.diff(t.edge_ptr)
+    given = ~np.isnan(t.edge_num["length_km"])
+    metres = np.empty(len(t.edge_id))
+    metres[given] = t.edge_num["length_km"][given] * 1000.0
+    measure = np.flatnonzero(~given)
+    if len(measure):
+        at = np.repeat(t.edge_ptr[:-1][measure] - (np.cumsum(counts[measure]) - counts[measure]),
+                       counts[measure]) + np.arange(int(counts[measure].sum()))
+        metres[measure] = packed_lengths_m(t.edge_xy[at], counts[measure])
+        long = measure[metres[measure] > MAX_LENGTH_KM * 1000.0]
+        for k in long.tolist():
+            report.problems.append(
+                f"{report.meta.get('source')}: edge {t.edge_id[k]!r}: its geometry is {metres[k] / 1000:,.0f} km long, "
+                f"longer than any route on Earth (at most {MAX_LENGTH_KM:,.0f} km); check its coordinates")
+    if report.problems:
+        return None
+    length = np.rint(metres).astype(np.int64)
+    codes = np.array([c or "" for c in country], dtype=object)
+    tail_c, head_c = codes[t.edge_tail], codes[t.edge_head]
+    border = (tail_c != "") & (head_c != "") & (tail_c != head_c) if len(t.edge_id) else np.zeros(0, bool)
+    meta = {"crs": CRS, "name": report.meta.get("name"), "description": report.meta.get("description"),
+            "source": report.meta.get("source"), "sha256": report.meta.get("sha256")}
+    return NetworkColumns(table=t, country=country, length=length, crosses_border=np.asarray(border, bool), meta=meta)
 
 
 def _warn_if_swapped(report: ValidationReport, xs: np.ndarray, ys: np.ndarray,
@@ -182,34 +385,68 @@ def _warn_if_swapped(report: ValidationReport, xs: np.ndarray, ys: np.ndarray,
         )
 
 
-def _add_edges(G: nx.MultiDiGraph, recs: list[dict[str, Any]]) -> None:
-    # Every point of every line in one flat list: one numpy array, one pyproj call and one
-    # shapely call for all edges (per-edge arrays cost more than the geodesy at 100k edges).
-    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
-    flat: list[tuple[float, float]] = []
-    counts = []
-    for rec in recs:
-        coords = rec["coords"] or (xy[rec["source"]], xy[rec["target"]])
-        flat.extend(coords)
-        counts.append(len(coords))
-    pts = np.array(flat, dtype=float).reshape(-1, 2)
-    sizes = np.array(counts, dtype=np.int64)
-    lengths = packed_lengths_m(pts, sizes) if recs else []
-    geoms = shapely.linestrings(pts, indices=np.repeat(np.arange(len(recs)), sizes)) if recs else []
-    country = dict(G.nodes(data="country"))
-    for rec, geom, length in zip(recs, geoms, lengths):
-        attrs: dict[str, Any] = {k: v for k, v in rec["extra"].items() if v is not None}
-        if rec["length_km"] is not None:
-            attrs["length_km"] = rec["length_km"]
-            length = rec["length_km"] * 1000.0
-        src, dst = country[rec["source"]], country[rec["target"]]
-        attrs.update(length=int(round(length)), geometry=geom, cost=rec["cost"],
-                     interdictable=rec["interdictable"],
-                     crosses_border=bool(src and dst and src != dst))
-        attrs.update({k: rec[k] for k in (*_OPTIONAL, *_EDGE_ONLY, "mode") if rec.get(k) is not None})
-        if rec.get("reverse_of") is not None:
-            attrs["reverse_of"] = rec["reverse_of"]
-        G.add_edge(rec["source"], rec["target"], key=rec["id"], **attrs)
+def _floats(values: np.ndarray) -> list[float | None]:
+    """Return a float column as Python floats, None where NaN (absent)."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _add_nodes(G: nx.MultiDiGraph, columns: NetworkColumns) -> None:
+    t = columns.table
+    optional = {k: _floats(t.node_num[k]) for k in _NODE_OPTIONAL}
+    cost = t.node_num["cost"].tolist()
+    xs, ys = t.node_x.tolist(), t.node_y.tolist()
+    inter = t.node_interdictable.tolist()
+    extra = t.node_extra
+    keys = t.node_keys
+    add = nx.MultiDiGraph.add_node  # the class's own: a frozen graph's are refusals
+    for i, ident in enumerate(t.node_id):
+        if keys is not None:
+            attrs = {k: extra[k][i] for k in keys[i] if k in extra and extra[k][i] is not None}
+        else:
+            attrs = {k: col[i] for k, col in extra.items() if col[i] is not None}
+        attrs.update(type=t.node_type[i], name=t.node_name[i] or ident, x=xs[i], y=ys[i], cost=cost[i],
+                     interdictable=inter[i], country=columns.country[i])
+        for k in _NODE_OPTIONAL:
+            v = optional[k][i]
+            if v is not None:
+                attrs[k] = v
+        add(G, ident, **attrs)
+
+
+def _add_edges(G: nx.MultiDiGraph, columns: NetworkColumns) -> None:
+    t = columns.table
+    m = len(t.edge_id)
+    counts = np.diff(t.edge_ptr)
+    geoms = shapely.linestrings(t.edge_xy, indices=np.repeat(np.arange(m), counts)) if m else []
+    optional = {k: _floats(t.edge_num[k]) for k in _EDGE_OPTIONAL}
+    length_km = _floats(t.edge_num["length_km"])
+    cost = t.edge_num["cost"].tolist()
+    inter = t.edge_interdictable.tolist()
+    length = columns.length.tolist()
+    border = columns.crosses_border.tolist()
+    ids = t.node_id
+    tails, heads = t.edge_tail.tolist(), t.edge_head.tolist()
+    extra = t.edge_extra
+    keys = t.edge_keys
+    add = nx.MultiDiGraph.add_edge  # the class's own: a frozen graph's are refusals
+    for i, ident in enumerate(t.edge_id):
+        if keys is not None:
+            attrs = {k: extra[k][i] for k in keys[i] if k in extra and extra[k][i] is not None}
+        else:
+            attrs = {k: col[i] for k, col in extra.items() if col[i] is not None}
+        if length_km[i] is not None:
+            attrs["length_km"] = length_km[i]
+        attrs.update(length=length[i], geometry=geoms[i], cost=cost[i], interdictable=inter[i],
+                     crosses_border=border[i])
+        for k in _EDGE_OPTIONAL:
+            v = optional[k][i]
+            if v is not None:
+                attrs[k] = v
+        if t.edge_mode[i] is not None:
+            attrs["mode"] = t.edge_mode[i]
+        if t.edge_reverse_of[i] is not None:
+            attrs["reverse_of"] = t.edge_reverse_of[i]
+        add(G, ids[tails[i]], ids[heads[i]], key=ident, **attrs)
 
 
 def graph_to_gdfs(
@@ -291,17 +528,71 @@ def graph_from_gdfs(
     >>> G.edges["a", "b", "e1"]["capacity"], G.edges["a", "b", "e1"]["length"] > 400_000
     (5.0, True)
     """
-    frames = []
-    for label, gdf in (("nodes", nodes), ("edges", edges)):
-        if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-            gdf = gdf.to_crs(4326)
-        gdf = gdf.reset_index(names="id") if "id" not in gdf.columns else gdf.reset_index(drop=True)
-        frames += [(label, i, f) for i, f in enumerate(gdf.iterfeatures(na="null", drop_id=True))]
+    blocks = [_frame_block(gdf, label) for label, gdf in (("nodes", nodes), ("edges", edges))]
     attrs = dict(graph_attrs or {})
-    raw = RawNetwork(features=frames, meta={k: attrs[k] for k in ("name", "description") if attrs.get(k)},
+    raw = RawNetwork(blocks=blocks, meta={k: attrs[k] for k in ("name", "description") if attrs.get(k)},
                      source=str(attrs.get("source") or "GeoDataFrames"), sha256=str(attrs.get("sha256") or ""))
     report, G = _build(raw, computed_ok=True)
     if G is None:
         raise NetworkValidationError(report.problems, source=raw.source)
     G.graph.update({k: v for k, v in attrs.items() if k != "crs"})
     return G
+
+
+def _frame_block(gdf: gpd.GeoDataFrame, label: str) -> FeatureBlock:
+    """Return the columns of a GeoDataFrame (its index as ``id`` unless it has that column)."""
+    import math
+
+    import pandas as pd
+
+    from supplynet.io.arrow import reproject
+    from supplynet.io.columns import GEOM_LINE, GEOM_NULL, GEOM_OTHER, GEOM_POINT, Column
+
+    frame = gdf.reset_index(names="id") if "id" not in gdf.columns else gdf.reset_index(drop=True)
+    n = len(frame)
+    gname = gdf.geometry.name if gdf._geometry_column_name in gdf.columns else None
+    columns = {}
+    for name in frame.columns:
+        if name == gname:
+            continue
+        values = frame[name].astype(object).tolist()
+        keep = [i for i, v in enumerate(values)
+                if not (v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)))]
+        if keep:
+            columns[str(name)] = Column(np.array(keep, np.int64), [values[i] for i in keep])
+    geoms = np.asarray(frame[gname].values if gname else [None] * n, dtype=object)
+    type_ids = shapely.get_type_id(geoms)
+    code = np.full(n, GEOM_NULL, np.int8)
+    code[type_ids == 0] = GEOM_POINT
+    code[type_ids == 1] = GEOM_LINE
+    other = (type_ids > 1)
+    code[other] = GEOM_OTHER
+    names = {3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection",
+             2: "LinearRing"}
+    x = np.full(n, math.nan)
+    y = np.full(n, math.nan)
+    pts = np.flatnonzero(type_ids == 0)
+    raw_geometry: dict[int, Any] = {}
+    if len(pts):
+        empty = shapely.is_empty(geoms[pts])
+        x[pts[~empty]] = shapely.get_x(geoms[pts[~empty]])
+        y[pts[~empty]] = shapely.get_y(geoms[pts[~empty]])
+        for r in pts[empty].tolist():
+            raw_geometry[r] = []
+    lines = np.flatnonzero(type_ids == 1)
+    if len(lines):
+        xy, owner = shapely.get_coordinates(geoms[lines], return_index=True)
+        counts = np.bincount(owner, minlength=len(lines))
+    else:
+        xy, counts = np.zeros((0, 2)), np.zeros(0, np.int64)
+    ptr = np.zeros(len(lines) + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    for k in np.flatnonzero(counts < 2).tolist():
+        raw_geometry[int(lines[k])] = xy[ptr[k]:ptr[k + 1]].tolist()
+    block = FeatureBlock(label=label, count=n, index=np.arange(n, dtype=np.int64), columns=columns, geom=code,
+                         geom_name={r: names.get(int(type_ids[r]), "geometry") for r in np.flatnonzero(other).tolist()},
+                         x=x, y=y, line_rows=lines.astype(np.int64), line_ptr=ptr, line_xy=xy,
+                         raw_geometry=raw_geometry, driver="frame")
+    if gdf.crs is not None:
+        reproject(block, gdf.crs)
+    return block
