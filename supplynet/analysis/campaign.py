@@ -263,6 +263,8 @@ class _Problem:
         self.launch = np.concatenate([launch | sinks, np.zeros(m, bool)]) & self.eligible & (self.r >= 1) & \
             _fits(self.cost, self.cap)
         self.before, self._base = self.fot.solve()
+        self._values: dict[tuple[tuple[int, int], ...], float] = {(): self.before}
+        self._curves: dict[tuple[tuple[int, int], ...], tuple[float, ...]] = {}
 
     def down(self, strikes: Sequence[tuple[int, int]]) -> np.ndarray:
         """Return the copies down under ``strikes`` ((element, period) pairs)."""
@@ -270,15 +272,21 @@ class _Problem:
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
 
     def value(self, strikes: Sequence[tuple[int, int]]) -> float:
-        """Return the flow over time left by ``strikes``."""
-        return self.fot.value(self.down(strikes))
+        """Return the flow over time left by ``strikes`` (kept per schedule)."""
+        key = tuple(sorted(strikes))
+        if key not in self._values:
+            self._values[key] = self.fot.value(self.down(strikes))
+        return self._values[key]
 
     def per_period_of(self, strikes: Sequence[tuple[int, int]]) -> tuple[float, ...]:
-        """Return the earliest-arrival increments under ``strikes``."""
-        cum = self.fot.arrivals(self.down(strikes))
-        with np.errstate(invalid="ignore"):
-            inc = np.diff(np.concatenate([[0.0], cum]))
-        return tuple(float(x) if math.isfinite(c) else math.inf for x, c in zip(inc, cum))
+        """Return the earliest-arrival increments under ``strikes`` (kept per schedule)."""
+        key = tuple(sorted(strikes))
+        if key not in self._curves:
+            cum = self.fot.arrivals(self.down(strikes))
+            with np.errstate(invalid="ignore"):
+                inc = np.diff(np.concatenate([[0.0], cum]))
+            self._curves[key] = tuple(float(x) if math.isfinite(c) else math.inf for x, c in zip(inc, cum))
+        return self._curves[key]
 
 
 def _periods(horizon_days: float, period_days: float) -> int:
@@ -644,7 +652,9 @@ def campaign(
     ordered = [m for m in METHODS if m in set(methods)]
     found: dict[str, tuple[list[tuple[int, int]], bool, float | None, str | None]] = {}
     trivial = _trivial(pb)
-    started = time.perf_counter()  # the time limit covers greedy's run beside the MILP too
+    started = time.perf_counter()  # the time limit covers greedy's run and the curves too
+    base = pb.per_period_of([])
+    curve_seconds = time.perf_counter() - started
     if "greedy" in ordered or "optimal" in ordered:
         state = _run_periods(pb, pb.candidate, _greedy_pick, phase(progress, "greedy campaign", "periods")) \
             if trivial is None else None
@@ -653,7 +663,9 @@ def campaign(
         found["greedy"] = ([], pb.before == 0, None, trivial) if state is None else \
             (state.strikes, state.value == 0, 0.0 if state.value == 0 else None, _stopped(pb, state))
     if "optimal" in ordered:
-        left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+        # Keep back the time of the two delivery curves still to come (the MILP's schedule, and
+        # greedy's when it is the best found).
+        left = None if time_limit is None else time_limit - (time.perf_counter() - started) - 2 * curve_seconds
         found["optimal"] = ([], True, pb.before, trivial) if trivial is not None else _optimal(pb, time_limit, left)
     if "launch-sites" in ordered:
         reason = _launch_trivial(pb)
@@ -666,7 +678,6 @@ def campaign(
     todo = [m for m in ordered]
     if curves:
         curves(0, len(todo) + 1)
-    base = pb.per_period_of([])
     for k, m in enumerate(todo):
         schedules[m] = _schedule(pb, m, *found[m])
         if curves:
