@@ -135,21 +135,22 @@ class UncertainElements:
         """Return the kernels' network and the group confidences to draw with.
 
         Elements of confidence 0 are taken out of the network once (they exist in no
-        scenario), and groups that cannot change a flow are drawn as present: neither
-        changes any figure, and both keep scenarios small enough to repair.
+        scenario, and the draws say so too), and groups that cannot change a flow are
+        drawn as present: neither changes any figure, and it keeps scenarios small.
         """
         gone = self.q == 0
         n = len(self.snap.nodes)
         snap = self.snap.after(np.flatnonzero(gone[:n]), np.flatnonzero(gone[n:])) if gone.any() else self.snap
         q = np.ones(len(self.group_q))
         q[self.uncertain] = self.group_q[self.uncertain]
+        q[self.group_q == 0] = 0.0
         return scenario_net(snap), q
 
 
 def _check_probabilities(values: np.ndarray, what: str, kind: tuple[str, ...], ids: tuple[str, ...]) -> None:
     bad = np.flatnonzero(~((values >= 0) & (values <= 1)))
     if len(bad):
-        shown = ", ".join(f"{kind[i]} {ids[i]!r} ({values[i]!r})" for i in bad[:5])
+        shown = ", ".join(f"{kind[i]} {ids[i]!r} ({values[i]:g})" for i in bad[:5])
         raise AnalysisError(f"{len(bad)} element(s) have a {what} outside 0..1: {shown}")
 
 
@@ -257,8 +258,14 @@ def scenario_set(els: UncertainElements, q: np.ndarray, *, samples: int, seed: i
 
 # --- estimates ---------------------------------------------------------------------------
 
-def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool) -> tuple[float, tuple[float, float] | None]:
+def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool,
+                  bound: float = math.inf) -> tuple[float, tuple[float, float] | None]:
     """Return the weighted mean and, when sampled, its 95% interval (mean +- Z standard errors).
+
+    Where every sample is the same, the normal interval would be a point although a
+    rarer value may have been missed; for values known to lie in ``[0, bound]`` the
+    interval is then Wilson's for the share ``mean / bound``, times ``bound`` (a run of
+    zeros gives ``[0, about 3.8 bound / n]``).
 
     Examples
     --------
@@ -267,6 +274,8 @@ def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool) -> tuple[
     >>> m, (lo, hi) = mean_interval(np.array([0.0, 2.0, 4.0]), np.ones(3), exact=False)
     >>> m, round(lo, 3), round(hi, 3)
     (2.0, -0.263, 4.263)
+    >>> tuple(round(x, 3) for x in mean_interval(np.zeros(100), np.ones(100), exact=False, bound=10.0)[1])
+    (0.0, 0.37)
     """
     total = float(weight.sum())
     if not np.all(np.isfinite(values)):
@@ -275,8 +284,20 @@ def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool) -> tuple[
     if exact:
         return mean, None
     n = len(values)
-    half = Z * float(np.std(values, ddof=1)) / math.sqrt(n) if n > 1 else math.inf
-    return mean, (mean - half, mean + half)
+    sd = float(np.std(values, ddof=1)) if n > 1 else math.inf
+    lo, hi = _bounded_interval(np.array([mean]), np.array([sd]), n, np.array([bound]))
+    return mean, (float(lo[0]), float(hi[0]))
+
+
+def _bounded_interval(mean: np.ndarray, sd: np.ndarray, n: int, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return 95% intervals of sample means: normal, or Wilson's (scaled) where the samples did not vary."""
+    half = Z * sd / math.sqrt(n)
+    lo, hi = mean - half, mean + half
+    flat = (sd == 0) & np.isfinite(bound) & (bound > 0)
+    for i in np.flatnonzero(flat):
+        w_lo, w_hi = wilson(min(1.0, mean[i] / bound[i]) * n, n)
+        lo[i], hi[i] = w_lo * bound[i], w_hi * bound[i]
+    return lo, hi
 
 
 def wilson(k: float, n: int) -> tuple[float, float]:
@@ -529,8 +550,11 @@ class _Estimates:
     high: np.ndarray
 
 
-def _loss_estimates(totals: Totals, flips: np.ndarray, exact: bool, finite: bool) -> _Estimates:
-    """Return the expected loss of each flip listed (-1: not measured, NaN) and its interval."""
+def _loss_estimates(totals: Totals, flips: np.ndarray, exact: bool, finite: bool, bound: np.ndarray) -> _Estimates:
+    """Return the expected loss of each flip listed (-1: not measured, NaN) and its interval.
+
+    ``bound`` is the most any one scenario's loss can be (see :func:`mean_interval`).
+    """
     n = len(totals.values)
     total = float(totals.weight.sum())
     have = flips >= 0
@@ -540,9 +564,9 @@ def _loss_estimates(totals: Totals, flips: np.ndarray, exact: bool, finite: bool
     s, s2 = totals.loss[flips[have]], totals.loss_sq[flips[have]]
     mean[have] = s / total
     if not exact and n > 1:
-        var = np.maximum(s2 - n * mean[have] ** 2, 0.0) / (n - 1)
-        half = Z * np.sqrt(var / n)
-        low[have], high[have] = mean[have] - half, mean[have] + half
+        sd = np.sqrt(np.maximum(s2 - n * mean[have] ** 2, 0.0) / (n - 1))
+        sd[sd < 1e-9 * np.maximum(1.0, np.abs(mean[have]))] = 0.0  # rounding, not variation
+        low[have], high[have] = _bounded_interval(mean[have], sd, n, bound[have])
     return _Estimates(mean, low, high)
 
 
@@ -552,11 +576,13 @@ def _report(els: UncertainElements, scen: ScenarioSet, totals: Totals, of_elemen
     values, weight = totals.values, totals.weight
     total = float(weight.sum())
     unlimited = float(weight[np.isinf(values)].sum()) / total
-    mean, mean_iv = mean_interval(values, weight, exact)
+    given = snap.max_flow_value()
+    mean, mean_iv = mean_interval(values, weight, exact, given)
     quantiles, q_iv = _quantiles(values, weight, exact)
     p_any = float(weight[values > 0].sum()) / total
     n = len(values)
-    loss = _loss_estimates(totals, of_element, exact, unlimited == 0)
+    capacity = np.concatenate([snap.node_capacity, snap.edge_capacity])
+    loss = _loss_estimates(totals, of_element, exact, unlimited == 0, np.minimum(capacity, given))
     p_cut = totals.cut / total
     cut_iv = np.full((len(p_cut), 2), math.nan) if exact else np.array([wilson(k, n) for k in totals.cut])
     n_nodes = len(snap.nodes)
@@ -573,12 +599,12 @@ def _report(els: UncertainElements, scen: ScenarioSet, totals: Totals, of_elemen
     edges.insert(0, "mode", list(snap.edge_mode))
     edges.insert(0, "target", [snap.nodes[v] for v in snap.edge_head])
     edges.insert(0, "source", [snap.nodes[u] for u in snap.edge_tail])
-    collect = _collect(els, _loss_estimates(totals, of_group, exact, unlimited == 0), mean) \
-        if losses != "none" else _collect(els, None, mean)
+    group_loss = _loss_estimates(totals, of_group, exact, unlimited == 0, np.full(len(of_group), given))
+    collect = _collect(els, group_loss if losses != "none" else None, mean)
     report = UncertaintyReport(
         network=_network_info(snap), sources=list(snap.source_ids), sinks=list(snap.sink_ids),
         method="exact" if exact else "monte-carlo", samples=None if exact else scen.count, scenarios=scen.count,
-        seed=parameters["seed"], uncertain=len(els.uncertain), max_flow=snap.max_flow_value(),
+        seed=parameters["seed"], uncertain=len(els.uncertain), max_flow=given,
         expected_max_flow=mean, expected_max_flow_interval=mean_iv, max_flow_quantiles=quantiles,
         max_flow_quantile_intervals=q_iv, p_any_flow=p_any,
         p_any_flow_interval=None if exact else wilson(float(weight[values > 0].sum()), n), p_unlimited=unlimited,

@@ -214,7 +214,7 @@ def _on_cluster(address: str, net: ScenarioNet, scenarios: ScenarioSet, plans: l
         from distributed import as_completed
 
         logger.info("%d scenario tasks on %d Dask worker(s) at %s", len(futures), workers, address)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
         client.close()
