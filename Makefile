@@ -7,14 +7,22 @@ NETWORK ?= datasets/corridor.geojson
 .PHONY: demo test install install-test system bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip > /dev/null 2>&1 || $(BIN)/python -m pip install --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs are editable and remembered by a stamp, so code changes need no reinstall and a
+# second `make demo` starts at once; pip's and setuptools' chatter goes to a log, shown
+# only when the install fails.
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
-install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet -e . > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet -e '.[test]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $@ $(VENV)/.installed
 
 # System programs the tests run (tests/system-packages.txt: Chromium for the browser tests,
 # GDAL's ogrinfo for the export tests), installed with apt when missing. Playwright drives

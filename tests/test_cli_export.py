@@ -121,6 +121,6 @@ def test_scenario_after_state(corridor_path: Path, tmp_path: Path) -> None:
 
 def test_scenario_file_with_many_needs_a_name(corridor_path: Path) -> None:
     code, _, err = _run(str(corridor_path), "--scenario", str(SCENARIOS))
-    assert code == 2 and "close-alqaim" in err
+    assert code == 1 and "close-alqaim" in err and "choose one with --name" in err  # as map says it
     code, _, err = _run(str(corridor_path), "--scenario", str(SCENARIOS), "--name", "nope")
     assert code == 1 and "nope" in err

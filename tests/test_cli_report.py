@@ -103,7 +103,7 @@ def test_output_file_is_written_whole(tmp_path: Path, data_dir: Path) -> None:
     out = tmp_path / "r.csv"
     result = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0 and result.stdout == ""
-    assert out.read_text().startswith("kind,id,name")
+    assert out.read_text().startswith("id,name,type")  # the nodes table, and nothing else
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]  # no temporary file left behind
     missing = CliRunner().invoke(main, ["report", str(data_dir / "diamond.geojson"), "-o",
                                         str(tmp_path / "nowhere" / "r.txt")])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from supplynet._errors import OutputError
-from supplynet.cli.options import (Progress, betweenness_options, check_outputs, edges_option, endpoint_options,
-                                   network_argument, read, timestamp_option, write_output)
+from supplynet.cli.options import (STDOUT, betweenness_options, edges_option, endpoint_options, network_argument, note,
+                                   phases, pick_scenario, plan_outputs, read, timestamp_option, write_output)
 
 __all__ = ["export"]
 
@@ -17,9 +15,9 @@ __all__ = ["export"]
 @network_argument
 @edges_option
 @endpoint_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("-o", "--output", type=str, default=None, metavar="PATH",
               help="Write here: .gpkg for a GeoPackage (layers nodes and edges), .geojson for GeoJSON. "
-                   "Without it, GeoJSON goes to standard output.")
+                   "Without it (or with -), GeoJSON goes to standard output.")
 @click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default=None,
               help="Output format [default: from the suffix of -o; geojson on standard output].")
 @click.option("--split", is_flag=True,
@@ -56,6 +54,8 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
     from supplynet.io.write import utc_timestamp
     from supplynet.render.layers import export_format, export_layers, geojson_text, split_paths, write_layers
 
+    if output == STDOUT:
+        output = None
     if output is None:
         if fmt == "gpkg":
             raise click.BadParameter("a GeoPackage cannot go to standard output; give -o PATH.gpkg",
@@ -70,36 +70,29 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
         if split and fmt != "geojson":
             raise click.BadParameter("--split applies to GeoJSON; a GeoPackage holds both layers already",
                                      param_hint="--split")
+        if output.endswith("/"):
+            raise OutputError(f"cannot write {output}: a name ending in '/' is a folder; give a file name")
         targets = [str(p) for p in split_paths(output)] if split else [output]
-        check_outputs(targets, overwrite=overwrite, inputs=(network, edges))  # before the analysis
+        plan_outputs(targets, overwrite=overwrite, inputs=(network, edges, scenario_file))  # before the analysis
     if scenario_name is not None and scenario_file is None:
         raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
-    G = read(network, edges)
-    scenario = _scenario(G, scenario_file, scenario_name) if scenario_file else None
-    bar = Progress("analysing")
+    bars = phases()
     try:
+        G = read(network, edges)
+        scenario = pick_scenario(G, scenario_file, scenario_name) if scenario_file else None
         layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
                                plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,
                                plan_time_limit=plan_time_limit, scenario=scenario, scenario_file=scenario_file,
-                               generated_at=utc_timestamp() if timestamp else None, progress=bar)
+                               generated_at=utc_timestamp() if timestamp else None, progress=bars)
+        if output is None:
+            text = geojson_text(layers)
+        else:
+            bars.phase("writing " + ("GeoPackage" if fmt == "gpkg" else "GeoJSON"), "files")(0, 1)
+            written = write_layers(layers, output, fmt=fmt, split=split, overwrite=overwrite)
     finally:
-        bar.close()
+        bars.close()
     if output is None:
-        write_output(geojson_text(layers), None, overwrite=overwrite)
+        write_output(text, None, overwrite=overwrite)
         return
-    for path in write_layers(layers, output, fmt=fmt, split=split, overwrite=overwrite):
-        click.echo(f"wrote {path}", err=True)
-
-
-def _scenario(G: Any, path: str, name: str | None) -> Any:
-    """Return the scenario ``name`` of a scenario file (its only one when no name is given)."""
-    from supplynet.network.scenarios import load_scenarios, pick_scenarios
-
-    scenarios = load_scenarios(path, G)
-    if name is not None:
-        return pick_scenarios(scenarios, [name])[0]
-    if len(scenarios) != 1:
-        names = ", ".join(s.name for s in scenarios) or "none"
-        raise click.BadParameter(f"{path} holds {len(scenarios)} scenarios ({names}); pick one with --name",
-                                 param_hint="--name")
-    return scenarios[0]
+    for path in written:
+        note(f"wrote {path}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import edges_option, format_option, network_argument, read
+from supplynet.cli.options import (edges_option, format_option, full_option, network_argument, output_options,
+                                   phases, plan_outputs, read, write_output)
 
 __all__ = ["info"]
 
@@ -13,9 +14,17 @@ __all__ = ["info"]
 @network_argument
 @edges_option
 @format_option("text", "json")
-def info(network: str, edges: str | None, fmt: str) -> None:
+@full_option
+@output_options
+def info(network: str, edges: str | None, fmt: str, full: bool, output: str | None, overwrite: bool) -> None:
     """Print NETWORK's nodes and edges by type and mode, countries, extent and connectivity."""
     from supplynet.analysis.summary import network_summary
     from supplynet.render.summary import format_summary
 
-    click.echo(format_summary(network_summary(read(network, edges)), fmt), nl=False)
+    plan_outputs([output], overwrite=overwrite, inputs=(network, edges))
+    bars = phases()
+    try:
+        summary = network_summary(read(network, edges))
+    finally:
+        bars.close()
+    write_output(format_summary(summary, fmt, full=full), output, overwrite=overwrite, inputs=(network, edges))

@@ -6,23 +6,27 @@ from pathlib import Path
 
 import click
 
-from supplynet.cli.options import edges_option, endpoint_options, network_argument, read, write_output
+from supplynet._errors import OutputError
+from supplynet.cli.options import (STDOUT, edges_option, endpoint_options, network_argument, note, phases,
+                                   pick_scenario, plan_outputs, read, write_output)
 
 __all__ = ["map_command"]
 
 _DEFAULT_DIR = Path("maps")
+#: Suffixes a map may have (any other known suffix names something a map is not).
+_MAP_SUFFIXES = (".html", ".htm")
 
 
 @click.command("map")
 @network_argument
 @edges_option
 @endpoint_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the map here [default: maps/<NETWORK file name>.html].")
+@click.option("-o", "--output", type=str, default=None, metavar="PATH",
+              help="Write the map here (- for standard output) [default: maps/<NETWORK file name>.html].")
 @click.option("--remove", multiple=True, metavar="ID",
               help="Remove this node or edge (repeat for more): what-if, drawn greyed out.")
-@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Draw a scenario of this YAML scenario file (docs/scenarios.md).")
+@click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              metavar="FILE", help="Draw a scenario of this YAML scenario file (docs/scenarios.md).")
 @click.option("--name", default=None, metavar="S",
               help="Which scenario of --scenario FILE to draw (needed when it holds several).")
 @click.option("--plan-budget", type=click.FloatRange(0), default=None, metavar="B",
@@ -31,6 +35,9 @@ _DEFAULT_DIR = Path("maps")
               show_default=True, help="How --plan-budget chooses the plan.")
 @click.option("--plan-targets", type=click.Choice(["nodes", "edges", "both"]), default="both",
               show_default=True, help="What the plan may interdict.")
+@click.option("--plan-after-whatif", is_flag=True,
+              help="Make the --plan-budget plan for the network after the what-if (--remove or --scenario): "
+                   "where to strike next, given what is already struck [default: the intact network].")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points to number.")
 @click.option("--online", is_flag=True,
@@ -38,46 +45,58 @@ _DEFAULT_DIR = Path("maps")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 def map_command(network: str, edges: str | None, sources: str | None, sinks: str | None,
                 output: str | None, remove: tuple[str, ...], scenario_file: str | None, name: str | None,
-                plan_budget: float | None, plan_method: str, plan_targets: str, top: int, online: bool,
-                overwrite: bool) -> None:
+                plan_budget: float | None, plan_method: str, plan_targets: str, plan_after_whatif: bool, top: int,
+                online: bool, overwrite: bool) -> None:
     """Write an HTML map of NETWORK that works offline: cuts, top interdiction points, what-if, plan."""
     if name is not None and scenario_file is None:
-        raise click.UsageError("--name picks a scenario of --scenario FILE")
+        raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
     from dataclasses import replace
 
     from supplynet.maps.render import analyse_for_map, render_map
 
-    G = read(network, edges)
-    scenario = _scenario(G, scenario_file, name) if scenario_file else None
-    results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
-    if plan_budget is not None:
-        from supplynet.analysis.plan import compare_methods
-
-        comp = compare_methods(G, sources, sinks, budget=plan_budget, methods=(plan_method,),
-                               targets=plan_targets)
-        results = replace(results, plan=comp.plans[plan_method], plan_curve=comp.curve)
-    html = render_map(G, results, online=online)
+    inputs = (network, edges, scenario_file)
     path = output or str(_default_output(network))
-    write_output(html, path, overwrite=overwrite, inputs=(network, edges, scenario_file))
-    click.echo(f"wrote {path}", err=True)
+    if path != STDOUT:
+        _check_suffix(path)
+        plan_outputs([path], overwrite=overwrite, inputs=inputs)  # before the work: a map can take a minute
+    bars = phases()
+    try:
+        G = read(network, edges)
+        scenario = pick_scenario(G, scenario_file, name) if scenario_file else None
+        results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
+        if plan_budget is not None:
+            from supplynet.analysis.plan import compare_methods
+            from supplynet.maps.render import whatif_snapshot
+
+            network_planned = (whatif_snapshot(G, sources, sinks, remove=remove, scenario=scenario)
+                               if plan_after_whatif else G)
+            comp = compare_methods(network_planned, sources, sinks, budget=plan_budget, methods=(plan_method,),
+                                   targets=plan_targets, progress=bars)
+            results = replace(results, plan=comp.plans[plan_method], plan_curve=comp.curve,
+                              plan_after_whatif=plan_after_whatif)
+        html = render_map(G, results, online=online, progress=bars)
+    finally:
+        bars.close()
+    if path != STDOUT and output is None:
+        _DEFAULT_DIR.mkdir(exist_ok=True)  # only the default folder is made, and only now
+    write_output(html, path, overwrite=overwrite, inputs=inputs)
+    if path != STDOUT:
+        note(f"wrote {path}")
 
 
-def _scenario(G, path: str, name: str | None):  # noqa: ANN001, ANN202  (click layer)
-    """Return the scenario of ``path`` named ``name`` (the only one when ``name`` is None)."""
-    from supplynet._errors import ScenarioError
-    from supplynet.network.scenarios import load_scenarios, pick_scenarios
+def _check_suffix(path: str) -> None:
+    """Refuse a map file named as something else (``-o map.json``); any other name is fine."""
+    from supplynet.cli.outputs import FORMAT_SUFFIXES
 
-    scenarios = load_scenarios(path, G)
-    if name is None:
-        if len(scenarios) != 1:
-            raise ScenarioError(f"{path} holds {len(scenarios)} scenarios; choose one with --name "
-                                f"({', '.join(s.name for s in scenarios)})")
-        return scenarios[0]
-    return pick_scenarios(scenarios, [name])[0]
+    suffix = Path(path).suffix.lower()
+    if suffix not in _MAP_SUFFIXES and (suffix in FORMAT_SUFFIXES or suffix in (".svg", ".png", ".geojson", ".gpkg")):
+        raise click.BadParameter(f"{path}: a map is an HTML page; give a file ending in .html", param_hint="-o/--output")
 
 
 def _default_output(network: str) -> Path:
-    """Return ``maps/<stem>.html``, creating ``maps/`` (only the default folder is made)."""
+    """Return ``maps/<stem>.html``; ``maps`` must be a folder or not exist yet (it is made at the end)."""
     stem = "stdin" if network == "-" else Path(network).stem
-    _DEFAULT_DIR.mkdir(exist_ok=True)
+    if _DEFAULT_DIR.exists() and not _DEFAULT_DIR.is_dir():
+        raise OutputError(f"cannot write the map to {_DEFAULT_DIR / (stem + '.html')}: {_DEFAULT_DIR} is a file, "
+                          "not a folder; give -o PATH")
     return _DEFAULT_DIR / f"{stem}.html"

@@ -1,19 +1,27 @@
-"""Options and helpers shared by the commands."""
+"""Options and helpers shared by the commands: the options, reading, picking a scenario.
+
+Outputs (checks, formats by suffix, atomic writes, stdout) live in
+:mod:`supplynet.cli.outputs` and progress bars in :mod:`supplynet.cli.progress`; the names
+the commands use are re-exported here.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
 from typing import Any, Callable
 
 import click
 
-from supplynet._errors import OutputError
-from supplynet.io.write import write_atomic
+from supplynet.cli.outputs import (STDOUT, check_outputs, check_suffix, note, output_format, plan_outputs, quiet,
+                                   write_output, write_outputs)
+from supplynet.cli.progress import Bars
 
 __all__ = ["network_argument", "strict_option", "edges_option", "format_option", "output_options", "write_output",
-           "read", "timestamp_option", "check_outputs", "endpoint_options", "betweenness_options", "Progress"]
+           "write_outputs", "read", "timestamp_option", "check_outputs", "plan_outputs", "output_format", "check_suffix",
+           "endpoint_options", "betweenness_options", "full_option", "FormatOption", "pick_scenario",
+           "named_scenarios", "phases", "note", "STDOUT", "Bars", "Progress"]
+
+#: How many scenario names an error lists before "... and N more".
+_NAMES_SHOWN = 10
 
 
 def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,20 +54,37 @@ def edges_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+class FormatOption(click.Option):
+    """The ``--format`` of :func:`format_option`: the command group resolves it against ``-o``.
+
+    A command with this option and ``-o`` gets ``fmt`` already resolved by
+    :func:`supplynet.cli.outputs.output_format` (the suffix of ``-o`` when ``--format`` is
+    absent; a contradiction refused), whatever the command.
+    """
+
+
 def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--format`` with the given choices, the first being the default."""
+    """``--format`` with the given choices; absent, the suffix of ``-o`` decides, else the first."""
     return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
-        help="Output format.",
+        "--format", "fmt", cls=FormatOption, type=click.Choice(choices), default=None,
+        help=f"Output format [default: from the suffix of -o (.txt, .md, .json, .csv), else {choices[0]}].",
     )
 
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``-o/--output PATH`` (stdout when absent) and ``--overwrite``."""
+    """``-o/--output PATH`` (stdout when absent or ``-``) and ``--overwrite``."""
     f = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")(f)
     return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-        help="Write to this file instead of standard output.",
+        "-o", "--output", type=str, default=None, metavar="PATH",
+        help="Write to this file (a regular file; - for standard output, the default).",
+    )(f)
+
+
+def full_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--full``: list everything in text and Markdown, not the first few and a count."""
+    return click.option(
+        "--full", is_flag=True,
+        help="Text and Markdown: list every source, sink and element, not the first few and '... and N more'.",
     )(f)
 
 
@@ -79,41 +104,12 @@ def read(network: str, edges: str | None):
     return nx.freeze(read_network(network, edges, strict=strict))
 
 
-def write_output(text: str | bytes | list[str], output: str | None, *, overwrite: bool,
-                 inputs: tuple[str | None, ...] = ()) -> None:
-    """Write ``text`` (or its pieces, in order) to ``output`` atomically, or to stdout when
-    ``output`` is None."""
-    if output is None:
-        if isinstance(text, bytes):
-            sys.stdout.flush()  # click's get_binary_stream is deprecated (8.5)
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
-        else:
-            for piece in [text] if isinstance(text, str) else text:
-                click.echo(piece, nl=False)
-        return
-    for src in inputs:
-        if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(output).resolve():
-            raise OutputError(f"refusing to write over the input file {src}")
-    write_atomic(output, text, overwrite=overwrite)
-
-
 def timestamp_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--timestamp``: add the UTC time of the run (absent otherwise, for byte-identical reruns)."""
     return click.option(
         "--timestamp", is_flag=True,
         help="Record when the output was generated (UTC); without it, reruns are byte-identical.",
     )(f)
-
-
-def check_outputs(outputs: list[str], *, overwrite: bool, inputs: tuple[str | None, ...] = ()) -> None:
-    """Refuse, before any work, outputs that are an input or exist without ``overwrite``."""
-    for out in outputs:
-        for src in inputs:
-            if src and src != "-" and os.path.exists(src) and Path(src).resolve() == Path(out).resolve():
-                raise OutputError(f"refusing to write over the input file {src}")
-        if not overwrite and os.path.exists(out):
-            raise OutputError(f"{out} already exists; pass --overwrite to replace it")
 
 
 def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,40 +130,59 @@ def betweenness_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-class Progress:
-    """A progress bar on stderr for long loops, silent when stderr is not a terminal.
+def phases() -> Bars:
+    """Return the progress bars of a command: on stderr when it is a terminal, never with ``-q``."""
+    return Bars(enabled=None if not quiet() else False)
 
-    Called as ``progress(done, total)``. A call whose ``done`` goes back (a new phase of the
-    work, counted from 0 again) closes the bar and starts the next one, numbered.
+
+def Progress(name: str, unit: str = "") -> Bars:  # noqa: N802 (a type's name, kept for its callers)
+    """Return progress bars whose plain ``progress(done, total)`` calls report the phase ``name``.
+
+    Named phases (``.phase(name, unit)``) still get their own names, so it serves work of
+    one phase and pipelines alike; ``.close()`` ends the last line.
     """
+    return Bars(enabled=None if not quiet() else False, name=name, unit=unit)
 
-    def __init__(self, label: str, stream: Any = None) -> None:
-        self.label = label
-        self._stream = stream  # default: stderr, looked up when the bar starts
-        self._bar: Any = None
-        self._done = 0
-        self._phase = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is not None and done < self._done:
-            self.close()
-        if self._bar is None:
-            stream = self._stream or sys.stderr
-            if done >= total or total < 200 or not stream.isatty():
-                return
-            self._phase += 1
-            label = self.label if self._phase == 1 else f"{self.label} ({self._phase})"
-            self._bar = click.progressbar(length=total, label=label, file=stream)
-            self._bar.__enter__()
-            self._done = 0
-        self._bar.update(done - self._done)
-        self._done = done
-        if done >= total:
-            self.close()
+def named_scenarios(scenarios: Any, names: Any, path: str) -> list[Any]:
+    """Return the scenarios called ``names``, in that order (all when none is given).
 
-    def close(self) -> None:
-        """Finish the bar on screen (safe to call twice)."""
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-        self._done = 0
+    Raises
+    ------
+    ScenarioError
+        A name the file lacks; the message lists the first few names the file has, not
+        all 147,864 of them.
+    """
+    from supplynet._errors import ScenarioError
+    from supplynet.render.tables import short_list
+
+    names = list(names)
+    if not names:
+        return list(scenarios)
+    by_name = {s.name: s for s in scenarios}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ScenarioError(f"no scenario named {short_list([repr(n) for n in unknown], _NAMES_SHOWN)} in {path}; "
+                            f"it has {len(by_name):,}: {short_list([repr(n) for n in by_name], _NAMES_SHOWN)}")
+    return [by_name[n] for n in names]
+
+
+def pick_scenario(G: Any, path: str, name: str | None) -> Any:
+    """Return the scenario ``name`` of the scenario file ``path`` (its only one when ``name`` is None).
+
+    ``map`` and ``export`` share it, so the same mistake gives the same message and exit
+    code, 1 (a :class:`~supplynet.ScenarioError`: what the file holds decides): a file of
+    several scenarios without ``--name``, or a name the file lacks
+    (:func:`named_scenarios`). Either lists the first few names only.
+    """
+    from supplynet._errors import ScenarioError
+    from supplynet.network.scenarios import load_scenarios
+    from supplynet.render.tables import short_list
+
+    scenarios = load_scenarios(path, G)
+    if name is not None:
+        return named_scenarios(scenarios, [name], path)[0]
+    if len(scenarios) != 1:
+        raise ScenarioError(f"{path} holds {len(scenarios):,} scenarios; choose one with --name "
+                            f"({short_list([s.name for s in scenarios], _NAMES_SHOWN)})")
+    return scenarios[0]

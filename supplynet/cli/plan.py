@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option,
-                                   network_argument, output_options, read, write_output)
+from supplynet.cli.options import (Progress, check_suffix, edges_option, endpoint_options, format_option, full_option,
+                                   network_argument, output_options, phases, plan_outputs, read, write_output,
+                                   write_outputs)
 from supplynet.cli.uncertainty import MAX_PLAN_SAMPLES, sampling_options
 
 __all__ = ["plan"]
@@ -34,17 +35,19 @@ __all__ = ["plan"]
 @endpoint_options
 @click.option("--curve/--no-curve", default=True, show_default=True,
               help="Solve every whole budget from 0 to --budget for the curve.")
-@click.option("--chart", type=click.Path(dir_okay=False, writable=True), default=None, metavar="PATH.svg",
-              help="Also write the curve as an SVG chart.")
+@click.option("--chart", type=str, default=None, metavar="PATH.svg|PATH.png",
+              help="Also write the curve as a chart: SVG or PNG, by the suffix.")
 @sampling_options(MAX_PLAN_SAMPLES, None)
 @click.option("--evaluation-samples", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
               metavar="M", help="With --samples: the fresh scenarios every plan is measured on.")
 @format_option("text", "markdown", "json", "csv")
+@full_option
 @output_options
 def plan(network: str, edges: str | None, budget: float, method: str, targets: str, time_limit: float,
          objective: str, horizon: float | None, sources: str | None, sinks: str | None, curve: bool,
          chart: str | None, samples: int | None, seed: int, p_success: float, workers: int | None,
-         scheduler: str | None, evaluation_samples: int, fmt: str, output: str | None, overwrite: bool) -> None:
+         scheduler: str | None, evaluation_samples: int, fmt: str, full: bool, output: str | None,
+         overwrite: bool) -> None:
     """Plan interdiction of NETWORK within --budget: the set that cuts the most flow.
 
     With --samples N, plan under uncertain intelligence (confidence, p_success): the
@@ -52,8 +55,10 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
     measured on a fresh sample (docs/uncertainty.md).
     """
     from supplynet.analysis.plan import METHODS, compare_methods
+    from supplynet.render.chart import CHART_KINDS
     from supplynet.render.plan import format_plan, network_meta, plan_chart
 
+    kind = check_suffix(chart, CHART_KINDS, option="--chart") if chart else None
     if objective == "flow-days" and horizon is None:
         raise click.BadParameter("--objective flow-days needs --horizon DAYS", param_hint="--horizon")
     if chart and not curve:
@@ -65,31 +70,35 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
         if chart:
             raise click.BadParameter("--samples draws no curve; drop --chart", param_hint="--chart")
         return _plan_uncertain(network, edges, budget, method, targets, time_limit, sources, sinks, samples, seed,
-                               p_success, workers, scheduler, evaluation_samples, fmt, output, overwrite)
+                               p_success, workers, scheduler, evaluation_samples, fmt, output, overwrite, full)
     inputs = (network, edges)
-    check_outputs([p for p in (output, chart) if p], overwrite=overwrite, inputs=inputs)  # before the solve
-    G = read(network, edges)
-    comp = compare_methods(G, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
-                           methods=METHODS if method == "all" else (method,), objective=objective,
-                           horizon=horizon, curve=curve)
+    plan_outputs([output, chart], overwrite=overwrite, inputs=inputs)  # both, before the solve
+    bars = phases()
+    try:
+        G = read(network, edges)
+        comp = compare_methods(G, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
+                               methods=METHODS if method == "all" else (method,), objective=objective,
+                               horizon=horizon, curve=curve, progress=bars)
+    finally:
+        bars.close()
     meta = network_meta(G)
-    if chart:
-        write_output(plan_chart(comp, meta), chart, overwrite=overwrite, inputs=inputs)
     params = {"method": method, "time_limit": time_limit, "curve": curve}
-    write_output(format_plan(comp, fmt, network=meta, chart=chart, parameters=params), output,
-                 overwrite=overwrite, inputs=inputs)
+    items: list = [(output, format_plan(comp, fmt, network=meta, chart=chart, parameters=params, full=full))]
+    if chart:  # the chart and the plan appear together or not at all
+        items.insert(0, (chart, plan_chart(comp, meta, kind=kind or "svg")))
+    write_outputs(items, overwrite=overwrite, inputs=inputs)
 
 
 def _plan_uncertain(network: str, edges: str | None, budget: float, method: str, targets: str, time_limit: float,
                     sources: str | None, sinks: str | None, samples: int, seed: int, p_success: float,
                     workers: int | None, scheduler: str | None, evaluation_samples: int, fmt: str,
-                    output: str | None, overwrite: bool) -> None:
+                    output: str | None, overwrite: bool, full: bool = False) -> None:
     """``plan --samples``: the stochastic plan beside the deterministic one, measured on a fresh sample."""
     from supplynet.analysis.plan import METHODS, compare_methods
     from supplynet.render.plan import format_plan, network_meta
 
     inputs = (network, edges)
-    check_outputs([output] if output else [], overwrite=overwrite, inputs=inputs)
+    plan_outputs([output], overwrite=overwrite, inputs=inputs)
     G = read(network, edges)
     bar = Progress("scenarios")
     try:
@@ -101,5 +110,5 @@ def _plan_uncertain(network: str, edges: str | None, budget: float, method: str,
         bar.close()
     params = {"method": method, "time_limit": time_limit, "samples": samples, "seed": seed, "p_success": p_success,
               "evaluation_samples": evaluation_samples}
-    write_output(format_plan(comp, fmt, network=network_meta(G), parameters=params), output, overwrite=overwrite,
-                 inputs=inputs)
+    write_output(format_plan(comp, fmt, network=network_meta(G), parameters=params, full=full), output,
+                 overwrite=overwrite, inputs=inputs)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (Progress, betweenness_options, check_outputs, edges_option, endpoint_options,
-                                   format_option, network_argument, output_options, read, timestamp_option,
+from supplynet.cli.options import (betweenness_options, edges_option, endpoint_options, format_option, full_option,
+                                   network_argument, output_options, phases, plan_outputs, read, timestamp_option,
                                    write_output)
 
 __all__ = ["report"]
@@ -23,28 +23,34 @@ __all__ = ["report"]
               help="How many interdiction points to rank.")
 @betweenness_options
 @format_option("text", "markdown", "json", "csv")
+@click.option("--table", type=click.Choice(["nodes", "edges", "points", "provenance"]), default=None,
+              help="CSV: which table to write, one per file [default: nodes].")
+@full_option
 @output_options
 @timestamp_option
 def report(network: str, edges: str | None, sources: str | None, sinks: str | None, top: int,
-           betweenness_k: int | None, seed: int, fmt: str, output: str | None, overwrite: bool,
-           timestamp: bool) -> None:
+           betweenness_k: int | None, seed: int, fmt: str, table: str | None, full: bool, output: str | None,
+           overwrite: bool, timestamp: bool) -> None:
     """Report NETWORK's max flow, min edge and node cuts, centralities and top interdiction points.
 
     NETWORK may be - for GeoJSON on standard input. The same command on the same input
-    gives byte-identical output; --timestamp adds the time of the run.
+    gives byte-identical output; --timestamp adds the time of the run. CSV holds one
+    table (--table nodes, edges, points or provenance); JSON holds them all.
     """
     from supplynet.analysis.report import analyse
     from supplynet.io.write import utc_timestamp
     from supplynet.render.report import report_pieces
 
-    if output:  # refuse before the analysis, not after it
-        check_outputs([output], overwrite=overwrite, inputs=(network, edges))
-    G = read(network, edges)
-    bar = Progress("analysing")
+    if table is not None and fmt != "csv":
+        raise click.BadParameter(f"--table chooses the CSV table; the format is {fmt}", param_hint="--table")
+    plan_outputs([output], overwrite=overwrite, inputs=(network, edges))  # refuse before the analysis
+    bars = phases()
     try:
-        result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bar)
+        G = read(network, edges)
+        result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bars)
     finally:
-        bar.close()
+        bars.close()
     if timestamp:
         result.generated_at = utc_timestamp()
-    write_output(report_pieces(result, fmt), output, overwrite=overwrite, inputs=(network, edges))
+    write_output(report_pieces(result, fmt, full=full, table=table or "nodes"), output, overwrite=overwrite,
+                 inputs=(network, edges))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (Progress, edges_option, endpoint_options, format_option, network_argument,
-                                   output_options, read, write_output)
+from supplynet.cli.options import (edges_option, endpoint_options, format_option, full_option, named_scenarios,
+                                   network_argument, output_options, phases, plan_outputs, read, write_output)
 
 __all__ = ["whatif"]
 
@@ -26,32 +26,39 @@ __all__ = ["whatif"]
 @click.option("--top", type=click.IntRange(0), default=5, show_default=True,
               help="How many nodes carrying the most flow to list per scenario.")
 @format_option("text", "markdown", "json", "csv")
+@full_option
 @output_options
 def whatif(network: str, edges: str | None, remove: tuple[str, ...], scenario_file: str | None,
            names: tuple[str, ...], sources: str | None, sinks: str | None, horizon: float | None, top: int,
-           fmt: str, output: str | None, overwrite: bool) -> None:
+           fmt: str, full: bool, output: str | None, overwrite: bool) -> None:
     """Remove or degrade pieces of NETWORK and compare max flow, cut-off sinks, detours and flow-days."""
     if bool(remove) == bool(scenario_file):
         raise click.UsageError("give either --remove ID ... or --scenario FILE (not both)")
     if names and not scenario_file:
         raise click.UsageError("--name picks scenarios from --scenario FILE")
     from supplynet.render.whatif import format_whatif
-    from supplynet.network.scenarios import load_scenarios, pick_scenarios
+    from supplynet.network.scenarios import load_scenarios
     from supplynet.analysis.whatif import WhatIf
 
-    G = read(network, edges)
-    if scenario_file:
-        scenarios = pick_scenarios(load_scenarios(scenario_file, G), names)
-    else:
-        from supplynet.network.scenarios import make_scenario
-
-        scenarios = [make_scenario(G, "remove " + " ".join(remove), remove=list(remove))]
-    w = WhatIf(G, sources, sinks, top=top, horizon=horizon)
-    bar = Progress("scenarios")
+    inputs = (network, edges, scenario_file)
+    plan_outputs([output], overwrite=overwrite, inputs=inputs)  # refuse before the work
+    bars = phases()
     try:
-        impacts = [w.evaluate(s) for s in scenarios]
-        bar(len(impacts), len(impacts))
+        G = read(network, edges)
+        if scenario_file:
+            scenarios = named_scenarios(load_scenarios(scenario_file, G), names, scenario_file)
+        else:
+            from supplynet.network.scenarios import make_scenario
+
+            scenarios = [make_scenario(G, "remove " + " ".join(remove), remove=list(remove))]
+        w = WhatIf(G, sources, sinks, top=top, horizon=horizon)
+        tick = bars.phase("what-if", "scenarios")
+        impacts = []
+        for k, s in enumerate(scenarios):
+            tick(k, len(scenarios))
+            impacts.append(w.evaluate(s))
+        tick(len(impacts), len(impacts))
     finally:
-        bar.close()
-    text = format_whatif(w, impacts, fmt)
-    write_output(text, output, overwrite=overwrite, inputs=(network, edges, scenario_file))
+        bars.close()
+    write_output(format_whatif(w, impacts, fmt, full=full), output, overwrite=overwrite, inputs=inputs)
+

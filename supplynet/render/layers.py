@@ -36,10 +36,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet._errors import OutputError
+from supplynet._errors import FormatError, OutputError
 from supplynet.render.encode import dumps, encode_line, json_ready
 from supplynet.render.numbers import clean_real
-from supplynet.io.write import atomic_path, write_atomic
+from supplynet.io.write import atomic_path, check_target, write_all_atomic, write_atomic
 from supplynet.network.graph import graph_to_gdfs
 from supplynet.analysis.report import Progress, Report, analyse
 
@@ -446,6 +446,18 @@ def _gdal_date(value: str) -> Iterator[None]:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
+@contextlib.contextmanager
+def _gdal_errors(path: Path) -> Iterator[None]:
+    """Turn GDAL's failure to write (disk full, file too large) into an :class:`OutputError`."""
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        yield
+    except (DataSourceError, DataLayerError) as exc:
+        reason = str(exc).replace(str(path), "").strip(" :") or type(exc).__name__
+        raise OutputError(f"cannot write the GeoPackage: {reason}") from None
+
+
 def _write_gpkg(layers: Layers, path: Path) -> None:
     import pyogrio
 
@@ -454,7 +466,7 @@ def _write_gpkg(layers: Layers, path: Path) -> None:
     date = f"{stamp[:19]}.000Z" if stamp else _FIXED_DATE
     items = _flat(meta)
     name = meta["network"].get("name") or meta["network"].get("source")
-    with _gdal_date(date):
+    with _gdal_date(date), _gdal_errors(path):
         for layer, gdf, geom_type in (("nodes", layers.nodes, "Point"), ("edges", layers.edges, "LineString")):
             pyogrio.write_dataframe(
                 _gpkg_frame(gdf), path, layer=layer, driver="GPKG", geometry_type=geom_type,
@@ -472,21 +484,28 @@ def export_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
 
     Raises
     ------
-    OutputError
-        The suffix is not ``.gpkg``, ``.geojson`` or ``.json`` and no ``fmt`` was given.
+    FormatError
+        The suffix is not ``.gpkg``, ``.geojson`` or ``.json`` and no ``fmt`` was given,
+        or ``fmt`` contradicts the suffix (``r.gpkg`` with ``geojson``).
 
     Examples
     --------
     >>> export_format("out/results.GPKG"), export_format("r.json"), export_format("r.txt", "geojson")
     ('gpkg', 'geojson', 'geojson')
+    >>> export_format("r.gpkg", "geojson")
+    Traceback (most recent call last):
+    ...
+    supplynet._errors.FormatError: format geojson contradicts the suffix of r.gpkg (gpkg); drop one or make them agree
     """
+    found = _SUFFIXES.get(Path(path).suffix.lower())
     if fmt is not None:
         if fmt not in EXPORT_FORMATS:
-            raise OutputError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+            raise FormatError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+        if found is not None and found != fmt:
+            raise FormatError(f"format {fmt} contradicts the suffix of {path} ({found}); drop one or make them agree")
         return fmt
-    found = _SUFFIXES.get(Path(path).suffix.lower())
     if found is None:
-        raise OutputError(f"cannot tell the format of {path} from its suffix; use .gpkg or .geojson "
+        raise FormatError(f"cannot tell the format of {path} from its suffix; use .gpkg or .geojson "
                           "(or give the format)")
     return found
 
@@ -528,7 +547,9 @@ def write_layers(
     Raises
     ------
     OutputError
-        A file exists without ``overwrite``, the folder is missing, or ``split`` with a GeoPackage.
+        A file exists without ``overwrite``, is no regular file, the folder is missing, GDAL
+        could not write the GeoPackage (disk full ...), or ``split`` with a GeoPackage.
+        Nothing is left half-written: the split files appear together or not at all.
 
     Examples
     --------
@@ -547,16 +568,14 @@ def write_layers(
         targets = [Path(path)]
     else:
         targets = list(split_paths(path)) if split else [Path(path)]
-    if not overwrite:
-        for target in targets:  # refuse before writing any of them
-            if target.exists():
-                raise OutputError(f"{target} already exists; pass --overwrite to replace it")
+    for target in targets:  # refuse before writing any of them
+        check_target(target, overwrite=overwrite)
     if fmt == "gpkg":
         with atomic_path(targets[0], overwrite=overwrite, fresh=True) as tmp:
             _write_gpkg(layers, tmp)
-    elif split:
-        for target, which in zip(targets, ("nodes", "edges")):
-            write_atomic(target, geojson_text(layers, which), overwrite=overwrite)
+    elif split:  # both files appear together or not at all
+        write_all_atomic([(target, geojson_text(layers, which)) for target, which in zip(targets, ("nodes", "edges"))],
+                         overwrite=overwrite)
     else:
         write_atomic(targets[0], geojson_text(layers), overwrite=overwrite)
     logger.info("wrote %s", ", ".join(str(t) for t in targets))

@@ -2,7 +2,13 @@
 
 Cells come in as text already (see :mod:`supplynet.render.numbers`), except in CSV, where
 numbers are written as Python writes them (``repr``: round-trip exact, after
-:func:`~supplynet.render.numbers.clean_number`) and None is an empty cell.
+:func:`~supplynet.render.numbers.clean_number`) and None is an empty cell. Untrusted text is
+neutralised here for every renderer (:mod:`supplynet.render.safe`): Markdown cells are
+escaped, and a CSV text cell that a spreadsheet would take for a formula is prefixed.
+
+Lists that grow with the network (sources, cut edges, selected elements) are cut by
+:func:`short_list` and :func:`short_lines` in text and Markdown: the first few, then
+``... and N more``; JSON and CSV always hold them all.
 """
 
 from __future__ import annotations
@@ -12,18 +18,60 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["md_cell", "text_table", "markdown_table", "csv_text"]
+from supplynet.render.safe import csv_cell, md_text
+
+__all__ = ["LIST_LIMIT", "LINES_LIMIT", "md_cell", "text_table", "markdown_table", "csv_text", "short_list",
+           "short_lines"]
+
+#: Items of a list written on one line of text or Markdown before "... and N more".
+LIST_LIMIT = 10
+#: Lines of a list (one item a line) before "... and N more".
+LINES_LIMIT = 20
 
 
 def md_cell(value: str) -> str:
-    r"""Return text that stays inside one Markdown table cell (``|`` and ``\`` escaped, one line).
+    r"""Return text that stays literal inside one Markdown line or table cell (:func:`~supplynet.render.safe.md_text`).
 
     Examples
     --------
     >>> md_cell("a|b\\c\nd")
     'a\\|b\\\\c d'
     """
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_text(value)
+
+
+def short_list(items: Sequence[str], limit: int | None = LIST_LIMIT, *, empty: str = "none",
+               sep: str = ", ") -> str:
+    """Return ``items`` joined by ``sep``, the first ``limit`` of them then ``... and N more``.
+
+    ``limit`` None writes them all (``--full``).
+
+    Examples
+    --------
+    >>> short_list(["a", "b", "c"], 2), short_list(["a", "b"], 2), short_list([]), short_list(list("abc"), None)
+    ('a, b ... and 1 more', 'a, b', 'none', 'a, b, c')
+    """
+    items = list(items)
+    if not items:
+        return empty
+    if limit is None or len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])} ... and {len(items) - limit:,} more"
+
+
+def short_lines(lines: Sequence[str], limit: int | None = LINES_LIMIT, *, indent: str = "  ",
+                where: str = "JSON and CSV, or --full") -> list[str]:
+    """Return the first ``limit`` of ``lines``, then one line ``... and N more (in WHERE)``.
+
+    Examples
+    --------
+    >>> short_lines(["x1", "x2", "x3"], 2)
+    ['x1', 'x2', '  ... and 1 more (in JSON and CSV, or --full)']
+    """
+    lines = list(lines)
+    if limit is None or len(lines) <= limit:
+        return lines
+    return lines[:limit] + [f"{indent}... and {len(lines) - limit:,} more (in {where})"]
 
 
 def _aligns(align: str, n: int) -> list[str]:
@@ -72,7 +120,7 @@ def text_table(head: Sequence[str], rows: Sequence[Sequence[str]], *, align: str
 
 
 def markdown_table(head: Sequence[str], rows: Iterable[Sequence[str]], *, align: str = "<") -> list[str]:
-    """Return the lines of a Markdown table; every cell escaped with :func:`md_cell`.
+    """Return the lines of a Markdown table; every cell escaped (:func:`~supplynet.render.safe.md_text`).
 
     ``align`` is as for :func:`text_table` (``>`` right-aligns a column).
 
@@ -84,12 +132,15 @@ def markdown_table(head: Sequence[str], rows: Iterable[Sequence[str]], *, align:
     | flow | 5 |
     """
     rule = "".join("---:|" if a == ">" else "---|" for a in _aligns(align, len(head)))
-    lines = ["| " + " | ".join(md_cell(c) for c in head) + " |", "|" + rule]
-    return lines + ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(md_text(c, cell=True) for c in head) + " |", "|" + rule]
+    return lines + ["| " + " | ".join(md_text(c, cell=True) for c in row) + " |" for row in rows]
 
 
 def csv_text(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """Return a CSV table (``\\n`` line ends, minimal quoting); None is an empty cell.
+
+    A text cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a ``'`` before it
+    (:func:`~supplynet.render.safe.csv_cell`), so no spreadsheet runs it as a formula.
 
     Examples
     --------
@@ -97,9 +148,13 @@ def csv_text(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     id,flow,name
     a,2.5,
     b,3,"x, y"
+    >>> print(csv_text(["id"], [["=cmd()"], [-1.5]]), end="")
+    id
+    '=cmd()
+    -1.5
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")  # the csv module writes None as ""
-    writer.writerow(head)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(h) for h in head])
+    writer.writerows([csv_cell(c) if c.__class__ is str else c for c in row] for row in rows)
     return buf.getvalue()

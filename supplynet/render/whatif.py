@@ -15,7 +15,8 @@ from supplynet.analysis.whatif import Impact, WhatIf
 from supplynet.render.encode import dumps, json_ready
 from supplynet.render.formats import pick_writer
 from supplynet.render.numbers import format_number, format_percent
-from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
+from supplynet.render.safe import terminal_text
+from supplynet.render.tables import LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
 
 __all__ = ["FORMATS", "format_whatif", "whatif_dict", "impact_dict"]
 
@@ -51,8 +52,8 @@ def whatif_dict(w: WhatIf, impacts: Sequence[Impact]) -> dict[str, Any]:
     })
 
 
-def _ids(ids: Sequence[str]) -> str:
-    return ", ".join(ids) if ids else "none"
+def _ids(ids: Sequence[str], limit: int | None = LIST_LIMIT) -> str:
+    return short_list(list(ids), limit)
 
 
 def _rows(impacts: Sequence[Impact]) -> list[list[str]]:
@@ -75,61 +76,66 @@ def _rows(impacts: Sequence[Impact]) -> list[list[str]]:
     return [[label, *(get(i) for i in impacts)] for label, get in figures]
 
 
-def _details(i: Impact) -> list[str]:
-    degraded = ", ".join(f"{i.label(k, ident)} x{format_number(v)}" for (k, ident), v in i.degraded.items())
-    lines = [f"removed: {_ids(i.removed)}"]
-    if degraded:
+def _details(i: Impact, limit: int | None) -> list[str]:
+    degraded = _ids([f"{i.label(k, ident)} x{format_number(v)}" for (k, ident), v in i.degraded.items()], limit)
+    lines = [f"removed: {_ids(i.removed, limit)}"]
+    if i.degraded:
         lines.append(f"degraded: {degraded}")
-    lines += [f"sinks cut off: {_ids(i.sinks_cut_off)}",
-              f"sources stranded: {_ids(i.sources_stranded)}",
-              f"new min edge cut ({format_number(i.min_edge_cut.capacity)}): {_ids(i.min_edge_cut.edges)}",
+    lines += [f"sinks cut off: {_ids(i.sinks_cut_off, limit)}",
+              f"sources stranded: {_ids(i.sources_stranded, limit)}",
+              f"new min edge cut ({format_number(i.min_edge_cut.capacity)}): {_ids(i.min_edge_cut.edges, limit)}",
               "carrying most flow: " + (", ".join(f"{n} ({format_number(f)})" for n, f in i.top_nodes) or "none")]
     return lines + [f"note: {n}" for n in i.notes]
 
 
-def _heading(w: WhatIf) -> list[str]:
+def _heading(w: WhatIf, limit: int | None) -> list[str]:
     G = w.graph
     name = G.graph.get("name") or G.graph.get("source") or "network"
     sha = str(G.graph.get("sha256") or "")
     lines = [f"supplynet {__version__} what-if: {name}",
              f"input: {G.graph.get('source') or '-'} (sha256 {sha[:16]}...), "
              f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges",
-             f"sources ({len(w.sources)}): {', '.join(w.sources)}",
-             f"sinks ({len(w.sinks)}): {', '.join(w.sinks)}"]
+             f"sources ({len(w.sources)}): {_ids(w.sources, limit)}",
+             f"sinks ({len(w.sinks)}): {_ids(w.sinks, limit)}"]
     if w.horizon is not None:
         lines.append(f"flow-days over a horizon of {format_number(w.horizon)} days")
     return lines
 
 
-def to_text(w: WhatIf, impacts: Sequence[Impact]) -> str:
-    """Return the impacts as terminal text: figures side by side, then each scenario's details."""
-    lines = _heading(w) + [""]
+def to_text(w: WhatIf, impacts: Sequence[Impact], *, full: bool = False) -> str:
+    """Return the impacts as terminal text: figures side by side, then each scenario's details.
+
+    Lists show their first few (all with ``full``); control characters are escaped.
+    """
+    limit = None if full else LIST_LIMIT
+    lines = _heading(w, limit) + [""]
     lines += text_table(["", *(i.name for i in impacts)], _rows(impacts), align="<>", rule=False)
     for i in impacts:
         lines += ["", f"{i.name.upper()}" + (f": {i.description}" if i.description else "")]
-        lines += [f"  {d}" for d in _details(i)]
-    return "\n".join(lines) + "\n"
+        lines += [f"  {d}" for d in _details(i, limit)]
+    return terminal_text("\n".join(lines) + "\n")
 
 
-def to_markdown(w: WhatIf, impacts: Sequence[Impact]) -> str:
+def to_markdown(w: WhatIf, impacts: Sequence[Impact], *, full: bool = False) -> str:
     """Return the impacts as Markdown: a side-by-side table, then a section per scenario."""
-    head = _heading(w)
+    limit = None if full else LIST_LIMIT
+    head = _heading(w, limit)
     lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]] + [""]
     lines += markdown_table(["", *(i.name for i in impacts)], _rows(impacts), align="<>")
     for i in impacts:
         lines += ["", f"## {md_cell(i.name)}", ""]
         if i.description:
             lines += [md_cell(i.description), ""]
-        lines += [f"- {md_cell(d)}" for d in _details(i)]
+        lines += [f"- {md_cell(d)}" for d in _details(i, limit)]
     return "\n".join(lines) + "\n"
 
 
-def to_json(w: WhatIf, impacts: Sequence[Impact]) -> str:
+def to_json(w: WhatIf, impacts: Sequence[Impact], *, full: bool = True) -> str:
     """Return the impacts as one JSON object (sorted keys, null for unlimited)."""
     return dumps(whatif_dict(w, impacts)) + "\n"
 
 
-def to_csv(w: WhatIf, impacts: Sequence[Impact]) -> str:
+def to_csv(w: WhatIf, impacts: Sequence[Impact], *, full: bool = True) -> str:
     """Return one CSV row per scenario; lists are joined with ``;``."""
     return csv_text(_CSV_COLUMNS, [_csv_row(i) for i in impacts])
 
@@ -143,15 +149,17 @@ def _csv_row(impact: Impact) -> list[Any]:
     return [row[c] for c in _CSV_COLUMNS]
 
 
-def format_whatif(w: WhatIf, impacts: Sequence[Impact], fmt: str = "text") -> str:
+def format_whatif(w: WhatIf, impacts: Sequence[Impact], fmt: str = "text", *, full: bool = False) -> str:
     """Return the impacts in one of :data:`FORMATS`.
+
+    ``full`` lists every id in text and Markdown (JSON and CSV always do).
 
     Raises
     ------
     supplynet.OutputError
         ``fmt`` is not one of :data:`FORMATS`.
     """
-    return pick_writer(_WRITERS, fmt, "what-if")(w, impacts)
+    return pick_writer(_WRITERS, fmt, "what-if")(w, impacts, full=full)
 
 
 _WRITERS = {"text": to_text, "markdown": to_markdown, "json": to_json, "csv": to_csv}
