@@ -9,6 +9,7 @@ import click
 from supplynet._errors import OutputError
 from supplynet.cli.options import (STDOUT, edges_option, endpoint_options, network_argument, note, phases,
                                    pick_scenario, plan_outputs, read, write_output)
+from supplynet.cli.outputs import refuse_inputs
 
 __all__ = ["map_command"]
 
@@ -57,8 +58,10 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
     inputs = (network, edges, scenario_file)
     path = output or str(_default_output(network))
     if path != STDOUT:
+        refuse_inputs(path, inputs)
         _check_suffix(path)
-        plan_outputs([path], overwrite=overwrite, inputs=inputs)  # before the work: a map can take a minute
+        if output is not None or _DEFAULT_DIR.is_dir():  # a missing default folder is made at the end
+            plan_outputs([path], overwrite=overwrite, inputs=inputs)  # before the work: a map can take a minute
     bars = phases()
     try:
         G = read(network, edges)
