@@ -296,3 +296,22 @@ def test_parallel_sweep_equals_serial(case):
     finally:
         module.PARALLEL_WORK = saved
     np.testing.assert_array_equal(serial, parallel)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24))
+def test_solving_side_by_side_equals_solving_alone(case):
+    """solve() runs the node cut on a worker thread and starts the edge cut from the
+    maximum flow; each answer equals the one solved cold on a snapshot of its own."""
+    G, sources, sinks = case
+    together = compile_network(G, sources, sinks).solve()
+    alone = [compile_network(G, sources, sinks) for _ in range(3)]
+    assert together.max_flow_value() == alone[0].max_flow_value()
+    for mine, theirs in ((together.edge_cut(), alone[1].edge_cut()), (together.node_cut(), alone[2].node_cut())):
+        assert mine.value == theirs.value or (math.isnan(mine.value) and math.isnan(theirs.value))
+        np.testing.assert_array_equal(mine.members, theirs.members)
+
+
+def test_solve_rejects_unknown_kinds():
+    with pytest.raises(AnalysisError, match="solve"):
+        compile_network(classic()).solve(["flow", "plan"])

@@ -175,7 +175,7 @@ def analyse(
 
 def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: int, betweenness_k: int | None,
              seed: int, all_pairs: bool, progress: Phases | Progress | None) -> Report:
-    snap = compile_network(G, sources, sinks)
+    snap = compile_network(G, sources, sinks).solve()  # the flow and both cuts, side by side
     flow = max_flow(snap)
     ecut = min_edge_cut(snap)
     ncut = min_node_cut(snap)

@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from types import MappingProxyType
@@ -61,6 +63,7 @@ import numpy as np
 from supplynet._errors import AnalysisError
 from supplynet._perf import paused_gc
 from supplynet._progress import Progress
+from supplynet.engine import chainsweep
 from supplynet.engine import maxflow as mf
 from supplynet.engine import reach
 from supplynet.engine import repair as _repair
@@ -78,6 +81,8 @@ logger = logging.getLogger(__name__)
 PARALLEL_WORK = 20_000_000
 #: Elements per batch of a flow-loss sweep when progress is reported.
 _BATCH = 256
+#: Seconds between progress reports of a kernel run on a worker thread.
+_POLL_S = 0.2
 
 
 
@@ -416,12 +421,20 @@ class Snapshot:
         return cv.frozen(res)
 
     def _solve(self, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Return ``(maximum flow residual, source-side mask)``; ``(None, None)`` if unbounded."""
+        """Return ``(maximum flow residual, source-side mask)``; ``(None, None)`` if unbounded.
+
+        The edge cut starts from the maximum flow when that is solved already: it is
+        feasible there (the edge-cut network only lifts node capacities), so only the
+        flow that node capacities held back is left to find (none where none binds).
+        """
         net = self._flownet()
         big = self._unlimited_cost if kind == "node_cut" else self._unlimited
         res = self._initial(kind).copy()
         if mf.unlimited_path(net.ptr, net.head, res, big, net.source, net.sink):
             return None, None
+        flow = self.__dict__.get("_flow")
+        if kind == "edge_cut" and flow is not None and flow[0] is not None:
+            res += flow[0] - self._initial("flow")  # the maximum flow, as a flow of this network
         mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
         side = mf.reachable(net.ptr, net.head, res, 1, net.source)
         return cv.frozen(res), cv.frozen(side)
@@ -429,6 +442,42 @@ class Snapshot:
     @cached_property
     def _flow(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         return self._solve("flow")
+
+    def solve(self, kinds: Iterable[str] = ("flow", "edge_cut", "node_cut")) -> Snapshot:
+        """Solve the maximum flow and the minimum cuts now, and return the snapshot.
+
+        Each is solved once anyway when first asked for; this solves the ones not yet
+        solved side by side: the node cut on a worker thread while the maximum flow and
+        then the edge cut (which starts from it) run on this one. The kernels release
+        the GIL, so on two cores the three take about the time of the longest two.
+        ``kinds`` names some of ``"flow"``, ``"edge_cut"`` and ``"node_cut"``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("s", type="manufacturing"); G.add_node("t", type="assembly")
+        >>> G.add_edge("s", "t", key="st", length=1, capacity=2.0)
+        'st'
+        >>> snap = compile_network(G).solve()
+        >>> snap.max_flow_value(), snap.edge_cut().value, snap.node_cut().value
+        (2.0, 2.0, 1.0)
+        """
+        wanted = [kind for kind in kinds if f"_{kind}" not in self.__dict__]
+        unknown = set(wanted) - {"flow", "edge_cut", "node_cut"}
+        if unknown:
+            raise AnalysisError(f"solve() knows 'flow', 'edge_cut' and 'node_cut', not {sorted(unknown)}")
+        self._flownet()
+        if "node_cut" in wanted and len(wanted) > 1 and numba.get_num_threads() > 1:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                node_cut = pool.submit(self._solve, "node_cut")
+                for kind in wanted:
+                    if kind != "node_cut":
+                        getattr(self, f"_{kind}")
+                self.__dict__["_node_cut"] = node_cut.result()
+        for kind in wanted:
+            getattr(self, f"_{kind}")
+        return self
 
     @cached_property
     def _sides(self) -> tuple[np.ndarray, ...]:
@@ -671,15 +720,9 @@ class Snapshot:
                 "both": np.concatenate([m + np.arange(n), np.arange(m)])}[elements]
         res, _ = self._flow
         if res is not None:
-            base = self._value(res, self.capacity_scale)
             todo = np.flatnonzero(self._arc_flow(res)[arcs] > 0)  # zero flow: zero loss
             loss = np.zeros(len(arcs))
-
-            def sweep(groups: list[np.ndarray]) -> np.ndarray:
-                # Batches of a big sweep stay parallel: size the work by the whole sweep.
-                return self._sweep(groups, batch_of=len(todo))
-
-            loss[todo] = base - _batched(sweep, arcs[todo], progress)
+            loss[todo] = self._single_losses(arcs[todo], progress) / self.capacity_scale
             return loss
         # Unbounded: only unlimited arcs on an unlimited source-to-sink path can matter.
         net = self._flownet()
@@ -694,6 +737,49 @@ class Snapshot:
         still = _batched(self._unbounded_without, arcs[todo], progress)
         loss[todo[~still.astype(bool)]] = math.inf
         return loss
+
+    @cached_property
+    def _chains(self) -> tuple[chainsweep.Segments, tuple[np.ndarray, ...]]:
+        """Return the flow chains of the base maximum flow and the sweep's masks
+        ``(fences, src_entry, snk_exit)`` (see :mod:`supplynet.engine.chainsweep`)."""
+        net = self._flownet()
+        res, _ = self._flow
+        src_side, snk_side, off_src_side, _ = self._sides
+        segments = chainsweep.chain_segments(net.ptr, net.head, net.mate, net.fwd_pos, res, src_side,
+                                             snk_side, net.source, net.sink)
+        n_vertices = len(net.ptr) - 1
+        src_entry = np.zeros(n_vertices, bool)
+        src_entry[net.head[net.ptr[net.source]:net.ptr[net.source + 1]]] = True
+        snk_exit = np.zeros(n_vertices, bool)
+        snk_exit[net.head[net.ptr[net.sink]:net.ptr[net.sink + 1]]] = True
+        fences = (off_src_side, ~snk_side, src_side | snk_side)
+        return segments, (fences, src_entry, snk_exit)
+
+    def _single_losses(self, arcs: np.ndarray, progress: Progress | None = None) -> np.ndarray:
+        """Return, in units, the flow lost by removing each forward arc alone (each must
+        carry flow in the bounded base maximum flow): the chain sweep, on every core
+        when the sweep is large. ``progress(done, total)`` is told as arcs finish."""
+        net = self._flownet()
+        base, _ = self._flow
+        segments, (fences, src_entry, snk_exit) = self._chains
+        pos = net.fwd_pos[arcs]
+        wanted = np.zeros(len(net.head), bool)
+        wanted[pos] = True
+        need = wanted[segments.arcs]
+        threads = numba.get_num_threads()
+        parallel = threads > 1 and len(arcs) * len(net.ptr) > PARALLEL_WORK
+        blocks = threads if parallel else 1
+        out = np.zeros(len(segments.arcs), np.int64)
+        counts = np.zeros((blocks, len(chainsweep.COUNTS)), np.int64)
+        done = np.zeros(blocks, np.int64)
+        kernel = chainsweep.sweep_chains if parallel else chainsweep.sweep_chains_serial
+        args = (net.ptr, net.head, net.mate, base, segments.ptr, segments.arcs, segments.region, need,
+                fences, src_entry, snk_exit, net.source, net.sink, out, counts, done)
+        _run_reporting(kernel, args, done, int(need.sum()), progress)
+        self._sweep_counts = dict(zip(chainsweep.COUNTS, counts.sum(axis=0).tolist()))
+        loss_of = np.zeros(len(net.head), np.int64)  # arcs on pure flow cycles lose 0
+        loss_of[segments.arcs] = out
+        return loss_of[pos]
 
     def _groups(self, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(el_ptr, arcs, el_pos)``: ragged arrays of groups of forward arcs."""
@@ -739,12 +825,34 @@ class Snapshot:
         return out
 
 
-_CACHED = ("_flow", "_sides", "_edge_cut", "_node_cut", "element_table")
+_CACHED = ("_flow", "_sides", "_chains", "_edge_cut", "_node_cut", "element_table")
 #: Arrays a snapshot takes from its NetworkArrays as they are (read-only, shared).
 _SHARED = ("nodes", "edges", "edge_tail", "edge_head", "node_capacity", "edge_capacity", "node_cost", "edge_cost",
            "node_interdictable", "edge_interdictable", "node_type", "node_name", "node_country", "node_x",
            "node_y", "node_repair_days", "node_confidence", "edge_mode", "edge_crosses_border",
            "edge_repair_days", "edge_confidence")
+
+
+def _run_reporting(kernel: Callable[..., Any], args: tuple[Any, ...], done: np.ndarray, total: int,
+                   progress: Progress | None) -> None:
+    """Run a numba kernel that counts finished work in ``done``; without ``progress`` on
+    this thread, else on a worker thread while this one reports ``done.sum()``.
+
+    The kernels release the GIL, so the progress callback runs on the caller's thread
+    while the work goes on."""
+    if progress is None:
+        kernel(*args)
+        return
+    progress(0, total)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        job = pool.submit(kernel, *args)
+        while True:
+            try:
+                job.result(timeout=_POLL_S)
+                break
+            except FuturesTimeout:
+                progress(min(int(done.sum()), total), total)
+    progress(total, total)
 
 
 def _batched(solve: Callable[[list[np.ndarray]], np.ndarray], arcs: np.ndarray,

@@ -1,0 +1,470 @@
+"""The flow-loss sweep: every element's loss from one incremental flow per flow chain.
+
+Same residual layout as :mod:`supplynet.engine.maxflow`. Given a maximum flow ``f`` of
+value ``F`` with residual ``R`` (super source ``S``, super sink ``T``), the loss of
+removing one arc ``a = x -> y`` is ``F - maxflow(G - a)``. The old sweep
+(:func:`supplynet.engine.repair.sweep_finite`) repaired the base flow element by element;
+its cost grew with route length (long detours searched again for every element of a
+route) and with the number of endpoints (every search scanned the super source's and
+super sink's thousands of arcs). This one rests on three facts, proved in full in
+docs/design.md ("How the flow-loss sweep works"):
+
+1. ``loss(a) = max(0, f_a - mu_a)``, where ``mu_a`` is the maximum flow in ``R - a``
+   (both of a's positions removed) from ``{S, x}`` to ``{y, T}``. Any S-T cut ``X``
+   has ``cap(X) = F + r(X)`` (``r``: residual capacity leaving ``X``); removing ``a``
+   lowers by ``c_a`` exactly the cuts with ``x`` in and ``y`` out, where ``r`` counted
+   ``c_a - f_a``, so ``maxflow(G - a) = min(F, F - f_a + min r_{R-a}(X)) = min(F, F - f_a
+   + mu_a)``. No flow is cancelled and ``S``, ``T`` are terminals: never expanded.
+2. Regions. ``A`` = what ``S`` reaches in ``R``, ``B`` = what reaches ``T``. An arc
+   leaving ``A`` or entering ``B`` crosses a minimum cut: its loss is its flow. For an
+   arc inside ``A`` every path that counts stays in ``A`` (``A`` is closed) and every
+   source entry is reached from ``S``, so ``S`` is virtual; the mirror image holds in
+   ``B``; elsewhere paths avoid ``A`` and ``B``.
+3. Chains. A flow chain ``a_1 .. a_L`` is a maximal path of flow-carrying arcs whose
+   inner vertices ``v_1 .. v_{L-1}`` have exactly one carrying arc in and one out (all
+   carry the same ``f``). With ``U_i = {S, v_0 .. v_{i-1}}``, ``D_i = {v_i .. v_L, T}``
+   and ``R_0 = R`` without the chain's positions, ``min(f, mu_{a_i}) = min(f,
+   maxflow_{R_0}(U_i -> D_i))``: a cut leaving out an upstream ``v_j`` (or taking in a
+   downstream one) has a reverse chain arc of residual ``f`` leaving it. Going from
+   ``a_i`` to ``a_{i+1}`` moves ``v_i`` from ``D`` to ``U``, so one flow ``phi`` serves
+   the whole chain: the units it delivered into ``v_i`` stop counting and the value is
+   topped up again. Where a detour rejoins the chain downstream, the next elements cost
+   no search at all.
+
+A failed search leaves a certificate that settles the next elements without one: the
+side it exhausted (``P``: all that ``U`` reaches, or ``Q``: all that reaches ``D``) stays
+valid while nothing is augmented, so only the one vertex that moved needs a look.
+A chain that returns to its first vertex, and a flow cycle of inner vertices only,
+lose nothing: cancelling the cycle leaves another maximum flow without flow on them.
+
+Every loss is an integer from a maximum flow certified by a failed search or by
+reaching the cap ``f``: exact, never a bound. Segments (region-pure pieces of chains)
+are dealt round-robin to numba's threads, each with its own residual copy.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from supplynet.engine.jit import njit
+from supplynet.engine.maxflow import make_work, push, restore
+
+__all__ = ["COUNTS", "Segments", "chain_segments", "sweep_chains", "sweep_chains_serial"]
+
+#: Region of a segment: inside the source side A, inside the sink side B, in neither
+#: (the middle), or one arc crossing a minimum cut (leaving A or entering B).
+REGION_SOURCE, REGION_SINK, REGION_MIDDLE, CROSSING = 0, 1, 2, 3
+#: What the sweep counts per thread (``counts`` columns), for the benchmarks.
+COUNTS = ("searches", "vertices scanned", "no search: an earlier detour serves",
+          "no search: a certificate settles")
+_SEARCHES, _SCANNED, _SHARED, _CERTIFIED = range(4)
+#: How a search ended (``_search``): trees met, S -> meet, meet -> T, or exhausted.
+_MET, _FROM_S, _TO_T, _NO_PATH = 0, 1, 2, -1
+#: Which side a failed search exhausted: its certificate.
+_CERT_NONE, _CERT_P, _CERT_Q = 0, 1, 2
+
+
+class Segments(NamedTuple):
+    """Region-pure pieces of the flow chains of a maximum flow.
+
+    ``arcs[ptr[s]:ptr[s + 1]]`` are the forward positions of segment ``s`` in flow order,
+    ``region[s]`` its region (``CROSSING`` segments are one arc). Flow-carrying arcs in
+    no segment lie on flow cycles of inner vertices and lose nothing.
+    """
+
+    ptr: np.ndarray
+    arcs: np.ndarray
+    region: np.ndarray
+
+
+def chain_segments(ptr: np.ndarray, head: np.ndarray, mate: np.ndarray, fwd_pos: np.ndarray,
+                   res: np.ndarray, src_side: np.ndarray, snk_side: np.ndarray,
+                   source: int, sink: int) -> Segments:
+    """Return the :class:`Segments` of the maximum flow held in ``res``.
+
+    ``src_side`` / ``snk_side``: the vertices the source reaches / that reach the sink
+    in the residual of ``res`` (A and B).
+
+    Examples
+    --------
+    >>> from supplynet.engine.flownet import build_flownet
+    >>> from supplynet.engine.maxflow import max_flow, reachable, coreachable
+    >>> net = build_flownet(3, np.array([0, 1]), np.array([1, 2]), np.array([0]), np.array([2]))
+    >>> res = np.zeros(len(net.head), np.int64)
+    >>> res[net.fwd_pos] = [5, 3, 9, 9, 9, 50, 50]  # edges, nodes, source and sink arcs
+    >>> int(max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work()))
+    3
+    >>> a = reachable(net.ptr, net.head, res, 1, net.source)
+    >>> b = coreachable(net.ptr, net.head, net.mate, res, 1, net.sink)
+    >>> seg = chain_segments(net.ptr, net.head, net.mate, net.fwd_pos, res, a, b, net.source, net.sink)
+    >>> seg.ptr.tolist(), seg.region.tolist()  # S..v1_in in A, v1_out -> v2_in saturated, rest in B
+    ([0, 4, 5, 7], [0, 3, 1])
+    """
+    n_vertices = len(ptr) - 1
+    flow = res[mate[fwd_pos]]
+    pos = fwd_pos[flow > 0].astype(np.int64)
+    tail, tip = head[mate[pos]].astype(np.int64), head[pos].astype(np.int64)
+    inner = (np.bincount(tip, minlength=n_vertices) == 1) & (np.bincount(tail, minlength=n_vertices) == 1)
+    inner[[source, sink]] = False
+    out_of = np.full(n_vertices, -1, np.int64)
+    out_of[tail] = np.arange(len(pos))  # the carrying arc out of each inner vertex
+    region = np.full(len(pos), CROSSING, np.int64)
+    region[src_side[tail] & src_side[tip]] = REGION_SOURCE
+    region[snk_side[tail] & snk_side[tip]] = REGION_SINK
+    region[~(src_side[tail] | src_side[tip] | snk_side[tail] | snk_side[tip])] = REGION_MIDDLE
+    return Segments(*_segments(pos, tail, tip, inner, out_of, region))
+
+
+@njit()
+def _segments(pos, tail, tip, inner, out_of, region):
+    """Walk every chain from its first arc (tail not inner), cutting it where the region
+    changes; crossing arcs become segments of their own."""
+    n = len(pos)
+    seg_arcs = np.empty(n, np.int64)
+    seg_ptr = np.zeros(n + 1, np.int64)
+    seg_region = np.empty(n, np.int64)
+    count, k = 0, 0
+    for start in range(n):
+        if inner[tail[start]]:
+            continue  # inside a chain, walked from its first arc
+        a, current = start, -1
+        while True:
+            r = region[a]
+            if r == CROSSING or r != current:
+                if current != -1:
+                    count += 1
+                    seg_ptr[count] = k
+                seg_region[count] = r
+                current = -1 if r == CROSSING else r
+            seg_arcs[k] = pos[a]
+            k += 1
+            if r == CROSSING:
+                count += 1
+                seg_ptr[count] = k
+            if not inner[tip[a]]:
+                break
+            a = out_of[tip[a]]
+        if current != -1:
+            count += 1
+            seg_ptr[count] = k
+    return seg_ptr[:count + 1].copy(), seg_arcs[:k].copy(), seg_region[:count].copy()
+
+
+@njit()
+def _terminal_pos(ptr, head, u, terminal):
+    """Return the position out of ``u`` that leads to ``terminal`` (S or T)."""
+    for q in range(ptr[u], ptr[u + 1]):
+        if head[q] == terminal:
+            return q
+    return -1
+
+
+@njit()
+def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit, no_src,
+            no_snk, source, sink, virtual_s, virtual_t, work, counts):
+    """Search a residual path from ``U = verts[:i]`` (and S) to ``D = verts[i:]`` (and T)
+    avoiding excluded positions; return ``(meet, how)``.
+
+    Bidirectional breadth-first search, the smaller frontier first. S and T are never
+    expanded: with ``virtual_s`` every source entry counts as reached from S (backward
+    search meeting one: ``_FROM_S``), with ``virtual_t`` every sink exit as reaching T
+    (``_TO_T``), except ``no_src`` / ``no_snk``, entered by an excluded chain arc. A side
+    whose terminal is virtual is never exhausted. On ``_NO_PATH`` ``meet`` says which side
+    was exhausted, the certificate: ``_CERT_P`` (forward stamps) or ``_CERT_Q``. The
+    trees end at the seeds (``fwd_parent`` / ``back_next`` -1).
+    """
+    fpar, fstamp, fq = work.fwd_parent, work.fwd_stamp, work.queue
+    bnext, bstamp, bq = work.back_next, work.back_stamp, work.back_queue
+    work.search_now[0] += 1
+    counts[_SEARCHES] += 1
+    now = work.search_now[0]
+    ft = 0
+    for j in range(i):
+        u = verts[j]
+        if u != source:
+            fstamp[u] = now
+            fpar[u] = -1
+            fq[ft] = u
+            ft += 1
+    bt = 0
+    for j in range(i, len(verts)):
+        w = verts[j]
+        if w != sink:
+            bstamp[w] = now
+            bnext[w] = -1
+            bq[bt] = w
+            bt += 1
+    for j in range(ft):
+        if snk_exit[fq[j]] and fq[j] != no_snk:
+            return fq[j], _TO_T
+    for j in range(bt):
+        if src_entry[bq[j]] and bq[j] != no_src:
+            return bq[j], _FROM_S
+    fh, bh = 0, 0
+    while True:
+        f_left, b_left = ft - fh, bt - bh
+        if f_left == 0 and (b_left == 0 or not virtual_s):
+            return _CERT_P, _NO_PATH
+        if b_left == 0 and (f_left == 0 or not virtual_t):
+            return _CERT_Q, _NO_PATH
+        counts[_SCANNED] += 1
+        if f_left > 0 and (b_left == 0 or f_left <= b_left):
+            v = fq[fh]
+            fh += 1
+            for p in range(ptr[v], ptr[v + 1]):
+                w = head[p]
+                if res[p] > 0 and fstamp[w] != now and not excluded[p] and w != source \
+                        and w != sink and not dead[w]:
+                    fstamp[w] = now
+                    fpar[w] = p
+                    if bstamp[w] == now:
+                        return w, _MET
+                    if snk_exit[w] and w != no_snk:
+                        return w, _TO_T
+                    fq[ft] = w
+                    ft += 1
+        else:
+            w = bq[bh]
+            bh += 1
+            for r in range(ptr[w], ptr[w + 1]):  # mate[r] is an arc u -> w
+                u, p = head[r], mate[r]
+                if res[p] > 0 and bstamp[u] != now and not excluded[p] and u != source \
+                        and u != sink and not dead[u]:
+                    bstamp[u] = now
+                    bnext[u] = p
+                    if fstamp[u] == now:
+                        return u, _MET
+                    if src_entry[u] and u != no_src:
+                        return u, _FROM_S
+                    bq[bt] = u
+                    bt += 1
+
+
+@njit()
+def _augment(ptr, head, mate, res, meet, how, limit, source, sink, work):
+    """Push up to ``limit`` along the path :func:`_search` found; return the amount.
+
+    Terminal arcs are unlimited and written too, so that every vertex's net inflow
+    (:func:`_net_inflow`) stays exact."""
+    fpar, bnext = work.fwd_parent, work.back_next
+    amount = limit
+    if how != _FROM_S:
+        v = meet
+        while fpar[v] >= 0:
+            amount = min(amount, res[fpar[v]])
+            v = head[mate[fpar[v]]]
+    if how != _TO_T:
+        v = meet
+        while bnext[v] >= 0:
+            amount = min(amount, res[bnext[v]])
+            v = head[bnext[v]]
+    if how == _FROM_S:  # S -> meet, through the mate of meet's position back to S
+        push(res, mate, mate[_terminal_pos(ptr, head, meet, source)], amount, work)
+    if how == _TO_T:
+        push(res, mate, _terminal_pos(ptr, head, meet, sink), amount, work)
+    if how != _FROM_S:
+        v = meet
+        while fpar[v] >= 0:
+            p = fpar[v]
+            push(res, mate, p, amount, work)
+            v = head[mate[p]]
+    if how != _TO_T:
+        v = meet
+        while bnext[v] >= 0:
+            p = bnext[v]
+            push(res, mate, p, amount, work)
+            v = head[p]
+    return amount
+
+
+@njit()
+def _q_reaches(ptr, head, res, excluded, v, q_stamp, chain_pos, chain_stamp, seg_id, first_d,
+               work, counts):
+    """Return whether ``v`` reaches ``D`` (chain positions ``>= first_d``) inside the
+    certificate ``Q`` (backward stamp ``q_stamp``: every vertex that reaches D)."""
+    bstamp, fstamp, fq = work.back_stamp, work.fwd_stamp, work.queue
+    work.search_now[0] += 1
+    now = work.search_now[0]
+    fstamp[v] = now
+    fq[0] = v
+    fh, ft = 0, 1
+    while fh < ft:
+        u = fq[fh]
+        fh += 1
+        counts[_SCANNED] += 1
+        for p in range(ptr[u], ptr[u + 1]):
+            w = head[p]
+            if res[p] > 0 and not excluded[p] and bstamp[w] == q_stamp and fstamp[w] != now:
+                if chain_stamp[w] == seg_id and chain_pos[w] >= first_d:
+                    return True
+                fstamp[w] = now
+                fq[ft] = w
+                ft += 1
+    return False
+
+
+@njit()
+def _p_grows_to_d(ptr, head, res, excluded, v, p_stamp, dead, snk_exit, no_snk, source, sink,
+                  chain_pos, chain_stamp, seg_id, first_d, work, counts):
+    """Grow the certificate ``P`` (forward stamp ``p_stamp``: closed, meets neither D nor a
+    sink exit) by what the new source vertex ``v`` reaches; return whether that reaches D
+    (chain positions ``>= first_d``) or a sink exit."""
+    fstamp, fq = work.fwd_stamp, work.queue
+    if fstamp[v] == p_stamp:
+        return False
+    fstamp[v] = p_stamp
+    if snk_exit[v] and v != no_snk:
+        return True
+    fq[0] = v
+    fh, ft = 0, 1
+    while fh < ft:
+        u = fq[fh]
+        fh += 1
+        counts[_SCANNED] += 1
+        for p in range(ptr[u], ptr[u + 1]):
+            w = head[p]
+            if res[p] > 0 and not excluded[p] and fstamp[w] != p_stamp and w != source \
+                    and w != sink and not dead[w]:
+                if chain_stamp[w] == seg_id and chain_pos[w] >= first_d:
+                    return True
+                if snk_exit[w] and w != no_snk:
+                    return True
+                fstamp[w] = p_stamp
+                fq[ft] = w
+                ft += 1
+    return False
+
+
+@njit()
+def _net_inflow(ptr, res, base, v):
+    """Return the net inflow at ``v`` of the flow written since the last restore."""
+    total = 0
+    for p in range(ptr[v], ptr[v + 1]):
+        total += res[p] - base[p]
+    return total
+
+
+@njit()
+def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
+                   src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
+                   out, work, counts):
+    """Write the loss (in units) of every needed arc of segment ``s`` into ``out``."""
+    lo, hi = seg_ptr[s], seg_ptr[s + 1]
+    length = hi - lo
+    f = base[mate[seg_arcs[lo]]]
+    region = seg_region[s]
+    if region == CROSSING:  # leaves A or enters B: in a minimum cut
+        out[lo] = f
+        return
+    wanted = False
+    for k in range(lo, hi):
+        wanted = wanted or need[k]
+    if not wanted:
+        return
+    verts[0] = head[mate[seg_arcs[lo]]]
+    for k in range(length):
+        verts[k + 1] = head[seg_arcs[lo + k]]
+    if verts[0] == verts[length]:  # a flow cycle: cancelling it frees every arc
+        for k in range(lo, hi):
+            out[k] = 0
+        return
+    off_src, off_snk, either = fences
+    dead = off_src if region == REGION_SOURCE else (off_snk if region == REGION_SINK else either)
+    for k in range(length):
+        p = seg_arcs[lo + k]
+        excluded[p] = True
+        excluded[mate[p]] = True
+    no_src = verts[1] if verts[0] == source else -1
+    no_snk = verts[length - 1] if verts[length] == sink else -1
+    chain = verts[:length + 1]
+    seg_id = s + 1
+    for k in range(length + 1):
+        chain_stamp[chain[k]] = seg_id
+        chain_pos[chain[k]] = k
+    value = 0
+    cert, cert_stamp = _CERT_NONE, 0
+    for i in range(1, length + 1):
+        if i > 1:  # v_{i-1} moves from D to U
+            v = chain[i - 1]
+            value -= _net_inflow(ptr, res, base, v)
+            if cert == _CERT_P:
+                if _p_grows_to_d(ptr, head, res, excluded, v, cert_stamp, dead, snk_exit, no_snk,
+                                 source, sink, chain_pos, chain_stamp, seg_id, i, work, counts):
+                    cert = _CERT_NONE
+            elif cert == _CERT_Q:
+                if _q_reaches(ptr, head, res, excluded, v, cert_stamp, chain_pos, chain_stamp,
+                              seg_id, i, work, counts):
+                    cert = _CERT_NONE
+        if not need[lo + i - 1]:
+            continue
+        if cert != _CERT_NONE:
+            counts[_CERTIFIED] += 1
+        elif value >= f:
+            counts[_SHARED] += 1
+        while cert == _CERT_NONE and value < f:
+            meet, how = _search(ptr, head, mate, res, excluded, chain, i, dead, src_entry,
+                                snk_exit, no_src, no_snk, source, sink, region == REGION_SOURCE,
+                                region == REGION_SINK, work, counts)
+            if how == _NO_PATH:
+                cert = meet
+                cert_stamp = work.search_now[0]
+            else:
+                value += _augment(ptr, head, mate, res, meet, how, f - value, source, sink, work)
+        out[lo + i - 1] = max(0, f - value)
+    for k in range(length):
+        p = seg_arcs[lo + k]
+        excluded[p] = False
+        excluded[mate[p]] = False
+    restore(res, base, work)
+
+
+@njit()
+def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
+           src_entry, snk_exit, source, sink, out, counts, done):
+    """Sweep segments ``c, c + n_chunks, ...`` on one copy of ``base``."""
+    n_vertices = len(ptr) - 1
+    work = make_work(n_vertices, len(head))
+    res = base.copy()
+    excluded = np.zeros(len(head), np.bool_)
+    chain_pos = np.zeros(n_vertices, np.int64)
+    chain_stamp = np.zeros(n_vertices, np.int64)
+    widest = 1
+    for s in range(len(seg_ptr) - 1):
+        widest = max(widest, seg_ptr[s + 1] - seg_ptr[s])
+    verts = np.empty(widest + 1, np.int64)
+    mine = counts[c]
+    for s in range(c, len(seg_ptr) - 1, n_chunks):  # strided: balances uneven segments
+        _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
+                       src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
+                       out, work, mine)
+        for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            if need[k]:
+                done[c] += 1
+
+
+@njit(parallel=True)
+def sweep_chains(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences, src_entry,
+                 snk_exit, source, sink, out, counts, done):
+    """Write into ``out[k]`` the loss, in units, of removing segment arc ``seg_arcs[k]``
+    for every ``need[k]``; segments run in ``len(done)`` parallel blocks.
+
+    ``base`` holds a maximum flow; ``fences`` is ``(not in A, not in B, in A or B)``;
+    ``src_entry`` / ``snk_exit`` mark the heads of S's arcs and the tails of T's.
+    ``counts[c]`` (:data:`COUNTS`) and ``done[c]`` (needed arcs finished, for progress)
+    are block ``c``'s. The answers are exact integers: they do not depend on the blocks.
+    """
+    n_chunks = len(done)
+    for c in numba.prange(n_chunks):
+        _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
+               src_entry, snk_exit, source, sink, out, counts, done)
+
+
+@njit()
+def sweep_chains_serial(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
+                        src_entry, snk_exit, source, sink, out, counts, done):
+    """:func:`sweep_chains` on the calling thread in one block (no parallel-region cost)."""
+    _chunk(0, 1, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences, src_entry,
+           snk_exit, source, sink, out, counts, done)

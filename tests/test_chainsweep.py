@@ -1,0 +1,177 @@
+"""Tests of the flow-loss sweep along flow chains (supplynet.engine.chainsweep).
+
+The oracle re-solves every element from scratch: networkx's maximum flow on the
+node-split network built from the snapshot's arrays without that element. Random
+networks come in the benchmark's shapes (benchmarks/generate.py), small enough for
+``make test``, plus capacities of 1-3 (many ties and flow chains) and hand-made maximum
+flows with circulations, which the max-flow kernel never leaves but any maximum flow may
+have.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import supplynet.engine.snapshot as snapshot_module
+from supplynet.analysis.flow import compile_network, flow_loss
+from supplynet.engine import maxflow as mf
+from tests.test_flow import network
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import shaped_columns, to_graph  # noqa: E402
+
+SHAPES = ("spread", "random", "far", "one", "grid", "ties")
+
+
+def split_graph(snap, drop_node: int | None = None, drop_edge: int | None = None) -> nx.DiGraph:
+    """Return the node-split DiGraph of a snapshot without one element (parallel edges
+    summed; a missing capacity is unlimited)."""
+    caps: dict = {}
+
+    def add(u, v, c):
+        caps[(u, v)] = caps.get((u, v), 0.0) + c
+
+    for i in range(len(snap.nodes)):
+        if i != drop_node:
+            add(("in", i), ("out", i), snap.node_capacity[i])
+    for j in range(len(snap.edges)):
+        t, h = int(snap.edge_tail[j]), int(snap.edge_head[j])
+        if j != drop_edge and drop_node not in (t, h):
+            add(("out", t), ("in", h), snap.edge_capacity[j])
+    for s in snap.sources:
+        if s != drop_node:
+            add("S", ("in", int(s)), math.inf)
+    for t in snap.sinks:
+        if t != drop_node:
+            add(("out", int(t)), "T", math.inf)
+    H = nx.DiGraph()
+    H.add_nodes_from(["S", "T"])
+    for (u, v), c in caps.items():
+        H.add_edge(u, v, **({} if math.isinf(c) else {"capacity": c}))
+    return H
+
+
+def oracle_losses(snap) -> np.ndarray:
+    """Return every node's loss, then every edge's, each re-solved from scratch."""
+    base = nx.maximum_flow_value(split_graph(snap), "S", "T")
+    nodes = [base - nx.maximum_flow_value(split_graph(snap, drop_node=i), "S", "T")
+             for i in range(len(snap.nodes))]
+    edges = [base - nx.maximum_flow_value(split_graph(snap, drop_edge=j), "S", "T")
+             for j in range(len(snap.edges))]
+    return np.array(nodes + edges, float)
+
+
+@st.composite
+def shaped(draw: st.DrawFn) -> nx.MultiDiGraph:
+    """Draw a small network of one benchmark shape, with or without node capacities."""
+    shape = draw(st.sampled_from(SHAPES))
+    seed = draw(st.integers(0, 2**20))
+    caps = draw(st.booleans())
+    if shape == "grid":
+        cols = shaped_columns("grid", draw(st.integers(3, 6)) ** 2, seed=seed, node_capacities=caps)
+    elif shape == "ties":  # capacities 1-3: many equal cuts, long flow chains
+        cols = shaped_columns("random", draw(st.integers(15, 40)), seed=seed, node_capacities=caps)
+        rng = np.random.default_rng(seed)
+        limited = ~np.isnan(cols.edge_capacity)
+        cols.edge_capacity[limited] = rng.integers(1, 4, int(limited.sum()))
+        node_limited = ~np.isnan(cols.node_capacity)
+        cols.node_capacity[node_limited] = rng.integers(1, 6, int(node_limited.sum()))
+    else:
+        cols = shaped_columns(shape, draw(st.integers(12, 45)), seed=seed, node_capacities=caps)
+    return to_graph(cols)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped())
+def test_every_loss_equals_networkx_re_solved_from_scratch(G):
+    snap = compile_network(G)
+    if math.isinf(snap.max_flow_value()):
+        return  # unbounded flows take the other path (tests/test_flow.py)
+    loss = flow_loss(snap, elements="both").to_numpy()
+    np.testing.assert_allclose(loss, oracle_losses(snap), atol=1e-9)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped())
+def test_parallel_sweep_equals_serial(G):
+    """Large sweeps run in blocks on numba's threads; force that on small networks."""
+    snap = compile_network(G)
+    if math.isinf(snap.max_flow_value()):
+        return
+    serial = snap.removal_losses("both")
+    saved = snapshot_module.PARALLEL_WORK
+    snapshot_module.PARALLEL_WORK = 0
+    try:
+        parallel = compile_network(G).removal_losses("both")
+    finally:
+        snapshot_module.PARALLEL_WORK = saved
+    np.testing.assert_array_equal(serial, parallel)
+
+
+def _with_circulation(snap, cycle: list[tuple[str, str]], units: int) -> None:
+    """Add ``units`` of flow around a cycle of split arcs (value-neutral: the flow stays
+    maximal) and make it the snapshot's base flow."""
+    net = snap._flownet()
+    res, _ = snap._flow
+    res = res.copy()
+    m = len(snap.edges)
+    for kind, key in cycle:
+        arc = snap.edge_index[key] if kind == "edge" else m + snap.node_index[key]
+        p = net.fwd_pos[arc]
+        assert res[p] >= units
+        res[p] -= units
+        res[net.mate[p]] += units
+    side = mf.reachable(net.ptr, net.head, res, 1, net.source)
+    snap.__dict__["_flow"] = (res, side)
+
+
+def test_circulations_in_the_base_flow_change_no_loss():
+    """A flow chain that a circulation runs along (through ``a``), and a flow cycle of
+    inner vertices only (``b <-> c``, cut off from the rest): both lose what networkx says."""
+    nodes = {"m": {"type": "manufacturing"}, "a": {}, "x": {}, "y": {}, "b": {}, "c": {},
+             "t": {"type": "assembly"}}
+    edges = [("ma", "m", "a", {"capacity": 5.0}), ("at", "a", "t", {"capacity": 5.0}),
+             ("ax", "a", "x", {"capacity": 3.0}), ("xy", "x", "y", {"capacity": 3.0}),
+             ("ya", "y", "a", {"capacity": 3.0}), ("bc", "b", "c", {"capacity": 4.0}),
+             ("cb", "c", "b", {"capacity": 4.0})]
+    G = network(nodes, edges)
+    want = oracle_losses(compile_network(G))
+    snap = compile_network(G)
+    _with_circulation(snap, [("node", "a"), ("edge", "ax"), ("node", "x"), ("edge", "xy"),
+                             ("node", "y"), ("edge", "ya")], 2)
+    _with_circulation(snap, [("node", "b"), ("edge", "bc"), ("node", "c"), ("edge", "cb")], 3)
+    assert snap.max_flow_value() == 5.0
+    assert snap.max_flow().node_flow[snap.node_index["b"]] == 3.0  # the cycle is in the flow
+    np.testing.assert_allclose(snap.removal_losses("both"), want, atol=1e-9)
+
+
+def test_progress_is_reported_from_the_callers_thread_while_the_sweep_runs():
+    import threading
+
+    G = to_graph(shaped_columns("spread", 400, seed=3))
+    calls, threads = [], set()
+
+    def progress(done, total):
+        calls.append((done, total))
+        threads.add(threading.get_ident())
+
+    loss = flow_loss(G, elements="both", progress=progress)
+    assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1] > 0
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert threads == {threading.get_ident()}
+    np.testing.assert_array_equal(loss.to_numpy(), flow_loss(G, elements="both").to_numpy())
+
+
+@pytest.mark.parametrize("shape", ["far", "grid"])
+def test_generated_shape_matches_networkx(shape):
+    """One larger network of each hard shape: every element, against networkx."""
+    snap = compile_network(to_graph(shaped_columns(shape, 100, seed=7)))
+    np.testing.assert_allclose(snap.removal_losses("both"), oracle_losses(snap), atol=1e-9)
