@@ -218,8 +218,11 @@ def _stop_on_signals() -> Iterator[None]:
         yield
         return
 
+    from supplynet.io.write import defer_signal
+
     def stop(signum: int, frame: Any) -> None:
-        raise _Stopped(signum)
+        if not defer_signal(signum):  # several outputs being renamed: stop once they all are
+            raise _Stopped(signum)
 
     old = {}
     for sig in _STOP_SIGNALS:

@@ -63,6 +63,9 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
         if split:
             raise click.BadParameter("--split writes two files; give -o PATH.geojson", param_hint="--split")
     else:
+        from supplynet.io.write import check_target
+
+        check_target(output, overwrite=True)  # a folder, a name ending in /, a device: refused first
         try:
             fmt = export_format(output, fmt)
         except OutputError as exc:
@@ -70,8 +73,6 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
         if split and fmt != "geojson":
             raise click.BadParameter("--split applies to GeoJSON; a GeoPackage holds both layers already",
                                      param_hint="--split")
-        if output.endswith("/"):
-            raise OutputError(f"cannot write {output}: a name ending in '/' is a folder; give a file name")
         targets = [str(p) for p in split_paths(output)] if split else [output]
         plan_outputs(targets, overwrite=overwrite, inputs=(network, edges, scenario_file))  # before the analysis
     if scenario_name is not None and scenario_file is None:

@@ -37,7 +37,7 @@ from pathlib import Path
 from supplynet._errors import OutputError
 
 __all__ = ["atomic_path", "atomic_paths", "check_target", "write_atomic", "write_all_atomic",
-           "remove_temporaries", "utc_timestamp"]
+           "remove_temporaries", "defer_signal", "utc_timestamp"]
 
 #: Bytes of the target's name kept in a temporary name (names may be 255 bytes long).
 _NAME_BYTES = 48
@@ -82,8 +82,8 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     target = Path(text)
     try:
         st = os.stat(target)  # follows links: /dev/stdout is a link to a device or a pipe
-    except FileNotFoundError:
-        st = None
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # the folder check below says why
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     if st is not None:
@@ -93,13 +93,21 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
             raise OutputError(f"cannot write {target}: it is a {_kind(st.st_mode)}, not a regular file")
         if not overwrite:
             raise OutputError(f"{target} already exists; pass --overwrite to replace it")
-    elif os.path.lexists(target) and not overwrite:  # a dangling link
+    elif not overwrite and _lexists(target):  # a dangling link
         raise OutputError(f"{target} already exists (a link to nothing); pass --overwrite to replace it")
     folder = target.parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise OutputError(f"cannot write {target}: folder {folder} {what}")
     return target
+
+
+def _lexists(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
+    return True
 
 
 def _kind(mode: int) -> str:
@@ -284,17 +292,45 @@ def _os_error(exc: OSError, targets: Sequence[Path]) -> OutputError:
     return OutputError(f"cannot write {names}: {why}")
 
 
+#: Signals that arrived while outputs were being renamed, delivered again afterwards.
+_DEFERRED: list[int] = []
+_HOLDING = [0]
+
+
+def defer_signal(signum: int) -> bool:
+    """Return whether a stop signal must wait because outputs are being renamed (and keep it).
+
+    A signal handler calls it first: while :func:`atomic_paths` renames several files
+    into place, a stop would leave some renamed and some not, so the signal is kept and
+    sent again once they all are.
+    """
+    if _HOLDING[0] > 0:
+        _DEFERRED.append(signum)
+        return True
+    return False
+
+
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back (delivered on exit), where the platform allows."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    """Hold SIGINT, SIGTERM and SIGHUP back while the renames run; deliver them after.
+
+    The main thread's mask holds the signals the kernel would hand it; a signal handed
+    to another thread reaches the handler anyway, which asks :func:`defer_signal`.
+    """
+    masked = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if masked else None
+    _HOLDING[0] += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        _HOLDING[0] -= 1
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if _HOLDING[0] == 0 and _DEFERRED:
+            pending = sorted(set(_DEFERRED))
+            _DEFERRED.clear()
+            for signum in pending:
+                signal.raise_signal(signum)
 
 
 def _commit_all(temps: Sequence[Path], targets: Sequence[Path], overwrite: bool) -> None:
