@@ -183,9 +183,29 @@ def _tuple(values: list[Any], order: np.ndarray) -> tuple[Any, ...]:
     """Return ``values`` in ``order`` as a tuple."""
     if not len(order):
         return ()
-    if len(order) == 1:
-        return (values[int(order[0])],)
-    return operator.itemgetter(*order.tolist())(values)
+    objs = np.empty(len(values), object)
+    objs[:] = values
+    return tuple(objs[order].tolist())
+
+
+class _Permuted(Mapping):
+    """Numeric columns put in sorted order when first asked for (most never are)."""
+
+    def __init__(self, columns: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]) -> None:
+        self._columns = columns
+        self._done: dict[tuple[str, str], np.ndarray] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> np.ndarray:
+        if key not in self._done:
+            values, order = self._columns[key]
+            self._done[key] = cv.frozen(np.asarray(values, float)[order])
+        return self._done[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
 def arrays_from_columns(columns: NetworkColumns, graph: nx.MultiDiGraph | None = None) -> NetworkArrays:
@@ -200,8 +220,8 @@ def arrays_from_columns(columns: NetworkColumns, graph: nx.MultiDiGraph | None =
     """
     t = columns.table
     n, m = len(t.node_id), len(t.edge_id)
-    order = _order(t.node_id)
-    eorder = _order(t.edge_id)
+    order = t.node_order if t.node_order is not None else _order(t.node_id)
+    eorder = t.edge_order if t.edge_order is not None else _order(t.edge_id)
     rank = np.empty(n, np.int64)
     rank[order] = np.arange(n)
     nodes = _tuple(t.node_id, order)
@@ -216,17 +236,18 @@ def arrays_from_columns(columns: NetworkColumns, graph: nx.MultiDiGraph | None =
         return cv.frozen(np.where(np.isnan(v), default, v))
 
     nan = math.nan
-    extra: dict[tuple[str, str], np.ndarray] = {}
+    lazy: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     for name in ("capacity", "cost", "repair_days", "confidence", "p_success", "storage", "stock"):
-        extra[("node", name)] = node(t.node_num[name], nan)
-    extra[("node", "x")] = node(t.node_x, nan)
-    extra[("node", "y")] = node(t.node_y, nan)
-    extra[("node", "interdictable")] = node(t.node_interdictable.astype(float), nan)
+        lazy[("node", name)] = (t.node_num[name], order)
+    lazy[("node", "x")] = (t.node_x, order)
+    lazy[("node", "y")] = (t.node_y, order)
+    lazy[("node", "interdictable")] = (t.node_interdictable, order)
     for name in ("capacity", "cost", "repair_days", "confidence", "p_success", "length_km", "transit_days"):
-        extra[("edge", name)] = edge(t.edge_num[name], nan)
-    extra[("edge", "length")] = edge(columns.length.astype(float), nan)
-    extra[("edge", "interdictable")] = edge(t.edge_interdictable.astype(float), nan)
-    extra[("edge", "crosses_border")] = edge(columns.crosses_border.astype(float), nan)
+        lazy[("edge", name)] = (t.edge_num[name], eorder)
+    lazy[("edge", "length")] = (columns.length, eorder)
+    lazy[("edge", "interdictable")] = (t.edge_interdictable, eorder)
+    lazy[("edge", "crosses_border")] = (columns.crosses_border, eorder)
+    extra = _Permuted(lazy)
     properties: dict[tuple[str, str], Any] = {}
     for name, values in t.node_extra.items():
         properties[("node", name)] = _tuple(values, order)

@@ -73,6 +73,8 @@ MAX_LENGTH_KM = 100_000.0
 SHOWN = 3
 
 _NON_NEGATIVE = ("capacity", "cost", "repair_days")
+#: Text properties with few distinct values (read as categories at scale).
+_CATEGORIES = ("type", "mode")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NODE, _EDGE = 0, 1
 
@@ -110,7 +112,8 @@ class NetworkTable:
     default 1. ``node_extra`` / ``edge_extra`` hold the free properties (None where
     absent) and ``*_keys`` the order each element had them in. Edge coordinates are
     packed: edge ``k``'s are ``edge_xy[edge_ptr[k]:edge_ptr[k + 1]]`` (a straight line
-    between its nodes where the geometry was null).
+    between its nodes where the geometry was null). ``node_order`` / ``edge_order`` sort
+    the ids (by code point), when validation had them sorted.
     """
 
     node_id: list[str]
@@ -134,6 +137,8 @@ class NetworkTable:
     edge_drawn: np.ndarray
     edge_extra: dict[str, list[Any]]
     edge_keys: list[tuple[str, ...]] | None
+    node_order: np.ndarray | None = None
+    edge_order: np.ndarray | None = None
 
 
 @dataclass
@@ -262,6 +267,8 @@ def _subset(col: Column | None, mask: np.ndarray) -> tuple[np.ndarray, Any]:
         return col.rows[sel], _column_objects(col)[sel]
     import pyarrow as pa
 
+    if sel.all():
+        return col.rows, col.values
     return col.rows[sel], col.values.filter(pa.array(sel))
 
 
@@ -369,12 +376,49 @@ def _as_id(value: Any) -> str | None:
     return None
 
 
+def _strings(values: Any) -> Any:
+    """Return ``values`` as a pyarrow string array when every one is a string or null, else None."""
+    import pyarrow as pa
+
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if isinstance(values, list):
+        try:
+            return pa.array(values, pa.string())
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+            return None
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        values, kind = values.dictionary_decode(), kind.value_type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return values
+    return None
+
+
+def _flags(mask: Any) -> np.ndarray:
+    """Return a pyarrow boolean array as numpy, null as False."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _blank(strings: Any) -> np.ndarray:
+    """Return which strings are empty or only whitespace (null: False)."""
+    import pyarrow.compute as pc
+
+    return _flags(pc.equal(pc.utf8_trim_whitespace(strings), ""))
+
+
 def _ids(values: Any) -> list[str | None]:
-    """Return :func:`_as_id` of every value (strings fast)."""
+    """Return :func:`_as_id` of every value (strings through Arrow)."""
+    strings = _strings(values)
+    if strings is not None:
+        out = strings.to_pylist()
+        for k in np.flatnonzero(_blank(strings)).tolist():
+            out[k] = None
+        return out
     objs = values if isinstance(values, list) else (values.tolist() if isinstance(values, np.ndarray)
                                                      else values.to_pylist())
-    if set(map(type, objs)) == {str}:
-        return [v if v.strip() else None for v in objs]
     return [_as_id(v) for v in objs]
 
 
@@ -462,8 +506,11 @@ def _classify(block: FeatureBlock, base: int, problems: _Problems, limits: Limit
     fid: list[str | None] = [None] * n
     if "id" in cols:
         col = cols["id"]
-        for r, v in zip(col.rows.tolist(), _ids(col.values)):
-            fid[r] = v
+        if len(col.rows) == n and (not n or (col.rows[0] == 0 and (np.diff(col.rows) == 1).all())):
+            fid = _ids(col.values)  # every row has one, in order
+        else:
+            for r, v in zip(col.rows.tolist(), _ids(col.values)):
+                fid[r] = v
     if block.feature_id is not None:
         col = block.feature_id
         for r, v in zip(col.rows.tolist(), _ids(col.values)):
@@ -538,24 +585,46 @@ def _id_problem(fid: str, limits: Limits, check_text: bool) -> str | None:
     return None
 
 
-def _bad_ids(ids: list[str | None], limits: Limits, check_text: bool) -> np.ndarray:
-    """Return the positions of ids that :func:`_id_problem` refuses (vectorised where it can)."""
-    present = [i for i, v in enumerate(ids) if v is not None]
-    if not present:
-        return np.zeros(0, np.int64)
-    values = [ids[i] for i in present]
-    if not check_text:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def _bad_ids(ids: Any, limits: Limits, check_text: bool) -> np.ndarray:
+    """Return the positions of ids (a list with None, or a pyarrow string array with nulls)
+    that :func:`_id_problem` refuses, read off the UTF-8 bytes with numpy: a control byte
+    anywhere, a space first or last, more bytes than the length limit (then counted in
+    characters); only ids that begin or end with a non-ASCII character are looked at in
+    Python (Unicode has spaces of its own)."""
+    import pyarrow as pa
 
-        arr = pa.array(values, pa.string())
-        bad = pc.or_(pc.greater(pc.utf8_length(arr), limits.id_length),
-                     pc.or_(pc.not_equal(pc.utf8_trim_whitespace(arr), arr),
-                            pc.match_substring_regex(arr, r"[\x00-\x1f\x7f]")))
-        flags = bad.to_numpy(zero_copy_only=False)
-    else:
-        flags = np.array([_id_problem(v, limits, True) is not None for v in values], bool)
-    return np.array(present, np.int64)[flags]
+    if check_text:
+        objs = ids if isinstance(ids, list) else ids.to_pylist()
+        return np.array([k for k, v in enumerate(objs) if v is not None and _id_problem(v, limits, True)], np.int64)
+    arr = ids if not isinstance(ids, list) else pa.array(ids, pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if not n:
+        return np.zeros(0, np.int64)
+    large = pa.types.is_large_string(arr.type)
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], np.int64 if large else np.int32)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(buffers[2], np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else np.ones(n, bool)
+    size = np.diff(offsets)
+    bad = np.zeros(n, bool)
+    span = data[offsets[0]:offsets[-1]]
+    ctrl = np.flatnonzero((span < 32) | (span == 127)) + offsets[0]
+    if len(ctrl):
+        bad[np.searchsorted(offsets, ctrl, side="right") - 1] = True
+    full = valid & (size > 0)
+    first = np.zeros(n, np.uint8)
+    last = np.zeros(n, np.uint8)
+    first[full] = data[offsets[:-1][full]]
+    last[full] = data[offsets[1:][full] - 1]
+    bad |= full & ((first == 32) | (last == 32))
+    odd = np.flatnonzero(full & ~bad & ((first >= 0x80) | (last >= 0x80) | (size > limits.id_length)))
+    for k in odd.tolist():
+        text = arr[k].as_py()
+        if _id_problem(text, limits, False) is not None:
+            bad[k] = True
+    return np.flatnonzero(bad & valid)
 
 
 def _check_nodes(b: _Block, problems: _Problems, warnings: _Warnings, computed_ok: bool,
@@ -573,22 +642,15 @@ def _check_nodes(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
 
     # id
     ok = np.ones(len(rows), bool)
-    id_col = cols.get("id")
-    raw_ids = {}
-    if id_col is not None:
-        sel = mask[id_col.rows]
-        raw_ids = dict(zip(id_col.rows[sel].tolist(), _objects(id_col.values)[sel].tolist()))
-    if block.feature_id is not None:
-        fcol = block.feature_id
-        sel = mask[fcol.rows]
-        raw_ids.update(zip(fcol.rows[sel].tolist(), _objects(fcol.values)[sel].tolist()))
-    for k, r in enumerate(rows.tolist()):
-        if b.fid[r] is None:
-            bad = raw_ids.get(r)
-            add(r, 1, "id", "is missing; every node needs a unique id" if bad is None
-                else f"must be a non-empty string or a whole number, got {_short(bad)}")
-            ok[k] = False
-    node_ids = [b.fid[r] for r in rows.tolist()]
+    node_ids = _take(b.fid, rows)
+    none = [k for k, v in enumerate(node_ids) if v is None] if None in node_ids else []
+    raw_ids = _raw_ids(block, mask, [int(rows[k]) for k in none]) if none else {}
+    for k in none:
+        r = int(rows[k])
+        bad = raw_ids.get(r)
+        add(r, 1, "id", "is missing; every node needs a unique id" if bad is None
+            else f"must be a non-empty string or a whole number, got {_short(bad)}")
+        ok[k] = False
     for k in _bad_ids(node_ids, limits, block.check_text).tolist():
         add(int(rows[k]), 1, "id", _id_problem(node_ids[k], limits, block.check_text))
     # text
@@ -633,21 +695,31 @@ def _row_keys(block: FeatureBlock, rows: np.ndarray) -> list[tuple[str, ...]] | 
 def _texts(b: _Block, mask: np.ndarray, name: str, rows: np.ndarray, pos: np.ndarray, add: Any, step: float,
            limits: Limits, *, required: bool = False) -> list[str | None]:
     """Return a text property of ``rows`` (None where absent), with its problems."""
-    out: list[str | None] = [None] * len(rows)
+    out = np.full(len(rows), None, object)
     refused = np.zeros(len(rows), bool)
     crow, values = _subset(b.block.columns.get(name), mask)
-    objs = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
     long = limits.text_length
-    if len(crow) and set(map(type, objs)) == {str}:
-        for k, v in zip(pos[crow].tolist(), objs):
-            out[k] = v if v.strip() else None
-        if max(map(len, objs)) > long or b.block.check_text:
-            for r, v in zip(crow.tolist(), objs):
-                if len(v) > long or (b.block.check_text and not _text_ok(v)):
+    strings = _strings(values) if len(crow) else None
+    if strings is not None:
+        import pyarrow.compute as pc
+
+        at = pos[crow]
+        if name in _CATEGORIES and len(strings) > 1000:  # few distinct values: one Python string each
+            codes = strings.dictionary_encode()
+            words = np.array([None, *codes.dictionary.to_pylist()], object)
+            out[at] = words[pc.fill_null(codes.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1]
+        else:
+            out[at] = np.fromiter(strings.to_pylist(), object, len(strings))
+        out[at[_blank(strings)]] = None
+        too_long = (pc.max(pc.utf8_length(strings)).as_py() or 0) > long
+        if too_long or b.block.check_text:
+            for r, v in zip(crow.tolist(), strings.to_pylist()):
+                if v is not None and (len(v) > long or (b.block.check_text and not _text_ok(v))):
                     add(r, step, name, _bad_text(v, long))
                     out[pos[r]] = None
                     refused[pos[r]] = True
     else:
+        objs = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
         for r, v in zip(crow.tolist(), objs):
             if v is None or (isinstance(v, str) and not v.strip()):
                 continue
@@ -662,10 +734,9 @@ def _texts(b: _Block, mask: np.ndarray, name: str, rows: np.ndarray, pos: np.nda
             refused[pos[r]] = False
             out[pos[r]] = text
     if required:
-        for k in np.flatnonzero(~refused).tolist():
-            if out[k] is None:
-                add(int(rows[k]), step, name, "is missing; it is required")
-    return out
+        for k in np.flatnonzero(~refused & (out == None)).tolist():  # noqa: E711 (elementwise)
+            add(int(rows[k]), step, name, "is missing; it is required")
+    return out.tolist()
 
 
 def _field_numbers(b: _Block, mask: np.ndarray, name: str, rows: np.ndarray, pos: np.ndarray, add: Any,
@@ -845,20 +916,49 @@ def _name_warnings(b: _Block, name: str, word: str, known: tuple[str, ...], othe
                  f"It is kept as a free property, and {match!r} takes its default", refs, len(crow))
 
 
+def _first_of(ids: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return, for each id, the position of its first occurrence, and the order that sorts the ids.
+
+    Sorting (Arrow's, stable, by code point as ``sorted``) puts equal ids side by side with
+    the first one first: cheaper than hashing them at millions of ids, and the compiled
+    network needs the sorted order anyway. The order is None for text Arrow cannot hold
+    (validation has refused it).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(ids)
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    try:
+        arr = pa.array(ids, pa.string())
+    except (pa.ArrowException, UnicodeError):
+        codes = pd.factorize(pd.Index(ids, dtype=object))[0]
+        _, first = np.unique(codes, return_index=True)
+        return first[codes], None
+    order = pc.sort_indices(arr).to_numpy().astype(np.int64)
+    ranked = arr.take(pa.array(order))
+    start = np.ones(n, bool)
+    if n > 1:
+        start[1:] = ~_flags(pc.equal(ranked.slice(1), ranked.slice(0, n - 1)))
+    first_sorted = order[np.flatnonzero(start)][np.cumsum(start) - 1]
+    first = np.empty(n, np.int64)
+    first[order] = first_sorted
+    return first, order
+
+
 def _unique_nodes(ctxs: list[_Block], nodes: list[dict[str, Any]], problems: _Problems) -> dict[str, Any]:
     """Keep the first node of each id; refuse the later ones. Return the kept nodes' columns."""
     keep_rows, keep_ids, owner = [], [], []
     for bi, (b, cols) in enumerate(zip(ctxs, nodes)):
         ok = cols["ok"]
         keep_rows.append(np.flatnonzero(ok))
-        keep_ids.extend(v for v, o in zip(cols["ids"], ok.tolist()) if o)
+        keep_ids.extend(cols["ids"] if ok.all() else (v for v, o in zip(cols["ids"], ok.tolist()) if o))
         owner.append(np.full(int(ok.sum()), bi, np.int64))
     owners = np.concatenate(owner) if owner else np.zeros(0, np.int64)
     local = np.concatenate(keep_rows) if keep_rows else np.zeros(0, np.int64)
-    codes, uniques = pd.factorize(pd.Index(keep_ids, dtype=object)) if keep_ids else (np.zeros(0, np.int64), [])
-    _, first = np.unique(codes, return_index=True)
-    first_of = first[codes] if len(codes) else np.zeros(0, np.int64)
-    dup = first_of != np.arange(len(codes))
+    first_of, order = _first_of(keep_ids)
+    dup = first_of != np.arange(len(first_of))
     for k in np.flatnonzero(dup).tolist():
         b, cols = ctxs[owners[k]], nodes[owners[k]]
         row = int(cols["rows"][local[k]])
@@ -867,8 +967,17 @@ def _unique_nodes(ctxs: list[_Block], nodes: list[dict[str, Any]], problems: _Pr
         first_index = int(fb.block.index[int(fcols["rows"][local[f]])])
         problems.add(2, b.base + row, 0, _say(b, row, "node", "id", f"duplicates the id of node feature {first_index}"))
     keep = ~dup
-    return {"owners": owners[keep], "local": local[keep], "ids": [v for v, k in zip(keep_ids, keep.tolist()) if k],
-            "nodes": nodes}
+    ids = [v for v, k in zip(keep_ids, keep.tolist()) if k] if dup.any() else keep_ids
+    return {"owners": owners[keep], "local": local[keep], "ids": ids, "nodes": nodes,
+            "order": _kept_order(order, keep)}
+
+
+def _kept_order(order: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    """Return the sorting order of the kept elements, from the order of all of them."""
+    if order is None or keep.all():
+        return order
+    new_pos = np.cumsum(keep) - 1
+    return new_pos[order[keep[order]]]
 
 
 def _check_edges(b: _Block, problems: _Problems, warnings: _Warnings, computed_ok: bool, limits: Limits,
@@ -884,55 +993,71 @@ def _check_edges(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     def add(r: int, step: float, prop: str | None, msg: str) -> None:
         problems.add(3, base + r, step, _say(b, r, "edge", prop, msg))
 
-    index = table_nodes.get("index")
-    if index is None:
-        index = table_nodes["index"] = pd.Index(table_nodes["ids"], dtype=object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    node_set = table_nodes.get("arrow")
+    if node_set is None:
+        node_set = table_nodes["arrow"] = pa.array(table_nodes["ids"], pa.string())
+    node_ids = table_nodes["ids"]
     ends = {}
     ok = np.ones(len(rows), bool)
-    for step, end in enumerate(("source", "target")):
+    parts = []
+    for end in ("source", "target"):
         crow, values = _subset(cols.get(end), mask)
-        raw = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
-        idents = _ids(raw) if len(crow) else []
-        got: list[str | None] = [None] * len(rows)
-        for k, v in zip(pos[crow].tolist(), idents):
-            got[k] = v
-        found = index.get_indexer(pd.Index([g if g is not None else "" for g in got], dtype=object)) \
-            if len(rows) else np.zeros(0, np.int64)
-        given = np.zeros(len(rows), bool)
-        given[pos[crow]] = True
-        raw_at = dict(zip(pos[crow].tolist(), raw))
-        bad_text = set(_bad_ids(got, limits, block.check_text).tolist())
-        for k in range(len(rows)):
+        strings = _strings(values)
+        if strings is None:  # some are not strings: one by one
+            raw = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
+            idents = [_as_id(v) for v in raw]
+            strings = pa.array(idents, pa.string())
+            present = np.array([v is not None for v in raw], bool)
+            nulls = np.array([v is None for v in idents], bool) & present
+        else:
+            present = _flags(pc.is_valid(strings))
+            nulls = _blank(strings)
+        parts.append((end, crow, values, strings, present, nulls))
+    # Both ends looked up at once: one hash table of the node ids.
+    both = pa.chunked_array([p[3].cast(pa.large_string()) for p in parts], pa.large_string())
+    hits = pc.index_in(both, value_set=node_set.cast(pa.large_string()))
+    hits = pc.fill_null(hits, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    cut = len(parts[0][3])
+    for step, (end, crow, values, strings, present, nulls) in enumerate(parts):
+        at = pos[crow]
+        found = np.full(len(rows), -1, np.int64)
+        missing = np.ones(len(rows), bool)
+        invalid = np.zeros(len(rows), bool)
+        missing[at] = ~present
+        invalid[at] = nulls
+        bad_text = np.zeros(len(rows), bool)
+        bad_text[at[_bad_ids(strings, limits, block.check_text)]] = True
+        bad_text &= ~missing & ~invalid
+        found[at] = hits[:cut] if step == 0 else hits[cut:]
+        found[missing | invalid | bad_text] = -1
+        where: dict[int, int] = {}
+        for k in np.flatnonzero(missing | invalid | bad_text | (found < 0)).tolist():
             r = int(rows[k])
-            if not given[k] or raw_at.get(k) is None:
+            ok[k] = False
+            if missing[k]:
                 add(r, step, end, "is missing; an edge needs both source and target node ids")
-                ok[k] = False
-            elif got[k] is None:
-                add(r, step, end, f"must be a node id (string or whole number), got {_short(raw_at[k])}")
-                ok[k] = False
-            elif k in bad_text:
-                add(r, step, end, _id_problem(got[k], limits, block.check_text))
-                ok[k] = False
-                found[k] = -1
-            elif found[k] < 0:
-                add(r, step, end, f"names node {got[k]!r}, which does not exist")
-                ok[k] = False
-        ends[end] = (got, found)
+                continue
+            if not where:
+                where = dict(zip(crow.tolist(), range(len(crow))))
+            value = _value_at(values, where[r])
+            if invalid[k]:
+                add(r, step, end, f"must be a node id (string or whole number), got {_short(value)}")
+            elif bad_text[k]:
+                add(r, step, end, _id_problem(_as_id(value), limits, block.check_text))
+            else:
+                add(r, step, end, f"names node {_as_id(value)!r}, which does not exist")
+        ends[end] = found
     # id
-    edge_ids = [b.fid[r] for r in rows.tolist()]
+    edge_ids = _take(b.fid, rows)
     given_id = b.fid_given[rows]
-    id_col = cols.get("id")
-    raw_ids = {}
-    if id_col is not None:
-        sel = mask[id_col.rows]
-        raw_ids = dict(zip(id_col.rows[sel].tolist(), _objects(id_col.values)[sel].tolist()))
-    if block.feature_id is not None:
-        fcol = block.feature_id
-        sel = mask[fcol.rows]
-        raw_ids.update(zip(fcol.rows[sel].tolist(), _objects(fcol.values)[sel].tolist()))
-    for k in np.flatnonzero(given_id).tolist():
+    none = [k for k, v in enumerate(edge_ids) if v is None and given_id[k]] if None in edge_ids else []
+    raw_ids = _raw_ids(block, mask, [int(rows[k]) for k in none]) if none else {}
+    for k in none:
         r = int(rows[k])
-        if edge_ids[k] is None and (block.driver == "geojson" or raw_ids.get(r) is not None):
+        if block.driver == "geojson" or raw_ids.get(r) is not None:
             add(r, 2, "id", f"must be a non-empty string or a whole number, got {_short(raw_ids.get(r))}")
     for k in _bad_ids(edge_ids, limits, block.check_text).tolist():
         add(int(rows[k]), 2, "id", _id_problem(edge_ids[k], limits, block.check_text))
@@ -948,18 +1073,36 @@ def _check_edges(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     nums["transit_days"] = _field_numbers(b, mask, "transit_days", rows, pos, add, 11, lo=0.0)
     bidirectional = _booleans(b, mask, "bidirectional", rows, pos, add, 12, False)
     extra = _extras(b, mask, rows, pos, EDGE_FIELDS, NODE_FIELDS, "edge", add, warnings, computed_ok, limits)
-    src, dst = ends["source"][0], ends["target"][0]
-    exists = ends["source"][1] >= 0
-    loop = np.array([e and s == t for s, t, e in zip(src, dst, exists.tolist())], bool) if len(rows) \
-        else np.zeros(0, bool)
+    tail, head = ends["source"], ends["target"]
+    loop = (tail >= 0) & (tail == head)
     for k in np.flatnonzero(loop).tolist():
-        add(int(rows[k]), 1000, "target", f"equals source {src[k]!r}: self-loops are not allowed")
+        add(int(rows[k]), 1000, "target", f"equals source {node_ids[tail[k]]!r}: self-loops are not allowed")
     ok &= ~loop
     drawn, lines_ok = _check_lines(b, rows, ~loop, add)
     ok &= lines_ok
-    return {"rows": rows, "ok": ok, "ids": edge_ids, "tail": ends["source"][1], "head": ends["target"][1],
-            "src": src, "dst": dst, "mode": modes, "num": nums, "interdictable": interdictable,
+    return {"rows": rows, "ok": ok, "ids": edge_ids, "tail": tail, "head": head, "mode": modes, "num": nums, "interdictable": interdictable,
             "bidirectional": bidirectional, "extra": extra, "drawn": drawn, "keys": _row_keys(block, rows)}
+
+
+def _raw_ids(block: FeatureBlock, mask: np.ndarray, rows: list[int]) -> dict[int, Any]:
+    """Return the raw id values (properties, or the Feature's own) of ``rows``, looked up only for them."""
+    out: dict[int, Any] = {}
+    wanted = np.zeros(block.count, bool)
+    wanted[np.asarray(rows, np.int64)] = True
+    wanted &= mask
+    for col in (block.columns.get("id"), block.feature_id):
+        if col is None:
+            continue
+        sel = np.flatnonzero(wanted[col.rows])
+        for k in sel.tolist():
+            out[int(col.rows[k])] = _value_at(col.values, k)
+    return out
+
+
+def _value_at(values: Any, k: int) -> Any:
+    """Return a column's ``k``-th value as Python."""
+    v = values[k]
+    return v.as_py() if hasattr(v, "as_py") else v
 
 
 def _check_lines(b: _Block, rows: np.ndarray, check: np.ndarray, add: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -980,11 +1123,13 @@ def _check_lines(b: _Block, rows: np.ndarray, check: np.ndarray, add: Any) -> tu
     bad_lines[owner[~good_pt]] = True
     bad_lines |= counts < 2
     raw = block.raw_geometry
-    for k in np.flatnonzero(drawn & check).tolist():
+    suspect = drawn & check
+    suspect[drawn] &= bad_lines[which[drawn]]
+    if raw:
+        suspect |= drawn & check & np.isin(rows, np.fromiter(raw, np.int64, len(raw)))
+    for k in np.flatnonzero(suspect).tolist():
         li = int(which[k])
         r = int(rows[k])
-        if not bad_lines[li] and r not in raw:
-            continue
         coords = raw.get(r, xy[block.line_ptr[li]:block.line_ptr[li + 1]].tolist())
         msg = _line_problem(coords)
         if msg is not None:
@@ -1028,7 +1173,16 @@ def _computed_warning(ctxs: list[_Block], warnings: _Warnings, computed_ok: bool
 
 
 def _take(values: Any, idx: np.ndarray) -> Any:
-    """Return ``values`` (a list or an array) at positions ``idx``, as the same kind."""
+    """Return ``values`` (a list or an array) at sorted, distinct positions ``idx``, as the same kind."""
+    idx = np.asarray(idx, np.int64)
+    if len(idx) == len(values) and (not len(idx) or idx[-1] == len(idx) - 1):
+        return values  # sorted distinct positions, as many as there are values: all of them
+    return _take_any(values, idx)
+
+
+def _take_any(values: Any, idx: np.ndarray) -> Any:
+    """Return ``values`` (a list or an array) at any positions ``idx``, as the same kind."""
+    idx = np.asarray(idx, np.int64)
     if isinstance(values, np.ndarray):
         return values[idx]
     if len(idx) == 0:
@@ -1077,14 +1231,12 @@ def _expand(ctxs: list[_Block], edges: list[dict[str, Any]], table_nodes: dict[s
     tail = np.asarray(_gather(edges, eo, el, "tail"), np.int64).reshape(-1)
     head = np.asarray(_gather(edges, eo, el, "head"), np.int64).reshape(-1)
     given = list(_gather(edges, eo, el, "ids"))
-    src = _gather(edges, eo, el, "src")
-    dst = _gather(edges, eo, el, "dst")
-    missing = [i for i, v in enumerate(given) if v is None]
+    missing = [i for i, v in enumerate(given) if v is None] if None in given else []
     if missing:
-        frame = pd.DataFrame({"s": [src[i] for i in missing], "t": [dst[i] for i in missing]})
+        frame = pd.DataFrame({"s": tail[missing], "t": head[missing]})
         counts = frame.groupby(["s", "t"], sort=False).cumcount().tolist()
         for i, c in zip(missing, counts):
-            given[i] = f"{src[i]}->{dst[i]}#{c}"
+            given[i] = f"{node_ids[tail[i]]}->{node_ids[head[i]]}#{c}"
     bidir = np.asarray(_gather(edges, eo, el, "bidirectional"), bool).reshape(-1)
     # the sequence of edges: each kept edge, then its reverse
     reps = np.where(bidir, 2, 1)
@@ -1097,10 +1249,8 @@ def _expand(ctxs: list[_Block], edges: list[dict[str, Any]], table_nodes: dict[s
         ids = [given[i] + "~rev" if r else given[i] for i, r in zip(seq_src.tolist(), is_rev.tolist())]
     else:
         ids = given
-    codes = pd.factorize(pd.Index(ids, dtype=object))[0] if ids else np.zeros(0, np.int64)
-    _, first = np.unique(codes, return_index=True)
-    first_of = first[codes] if len(codes) else np.zeros(0, np.int64)
-    dup = first_of != np.arange(len(codes))
+    first_of, order = _first_of(ids)
+    dup = first_of != np.arange(len(first_of))
     for k in np.flatnonzero(dup).tolist():
         i = int(seq_src[k])
         b = ctxs[eo[i]]
@@ -1110,20 +1260,24 @@ def _expand(ctxs: list[_Block], edges: list[dict[str, Any]], table_nodes: dict[s
         problems.add(4, b.base + row, k, _say(b, row, "edge", "id", f"edge id {ids[k]!r} is already used by edge "
                                               f"feature {findex}"))
     keep = ~dup
+    edge_order = _kept_order(order, keep)
     seq = seq_src[keep]
     rev = is_rev[keep]
     if dup.any():
         ids = [v for v, k in zip(ids, keep.tolist()) if k]
-    e_tail = np.where(rev, head[seq], tail[seq]) if len(seq) else np.zeros(0, np.int64)
-    e_head = np.where(rev, tail[seq], head[seq]) if len(seq) else np.zeros(0, np.int64)
-    edge_num = {name: np.asarray(_gather(edges, eo, el, "num", name), float)[seq]
+    if len(seq) == m and not rev.any():
+        e_tail, e_head = tail, head
+    else:
+        e_tail = np.where(rev, head[seq], tail[seq]) if len(seq) else np.zeros(0, np.int64)
+        e_head = np.where(rev, tail[seq], head[seq]) if len(seq) else np.zeros(0, np.int64)
+    same = len(seq) == m and not rev.any()
+    edge_num = {name: _seq(np.asarray(_gather(edges, eo, el, "num", name), float), seq, same)
                 for name in ("capacity", "cost", "repair_days", "confidence", "p_success", "length_km",
                              "transit_days")}
     drawn = np.asarray(_gather(edges, eo, el, "drawn"), bool).reshape(-1)
     ptr, xy = _edge_coords(ctxs, edges, eo, el, drawn, x, y, tail, head)
     _far_ends(ctxs, edges, eo, el, drawn, ptr, xy, x, y, tail, head, node_ids, warnings)
     ptr, xy = _sequence_coords(ptr, xy, seq, rev)
-    same = len(seq) == m
     node_keys = _gather_keys(nodes, owners, local)
     edge_keys = _gather_keys(edges, eo, el)
     return NetworkTable(
@@ -1133,18 +1287,19 @@ def _expand(ctxs: list[_Block], edges: list[dict[str, Any]], table_nodes: dict[s
         node_extra=_gather_extra(nodes, owners, local, None), node_keys=node_keys,
         edge_id=ids, edge_tail=e_tail, edge_head=e_head,
         edge_mode=_seq(_gather(edges, eo, el, "mode"), seq, same), edge_num=edge_num,
-        edge_interdictable=np.asarray(_gather(edges, eo, el, "interdictable"), bool).reshape(-1)[seq],
+        edge_interdictable=_seq(np.asarray(_gather(edges, eo, el, "interdictable"), bool).reshape(-1), seq, same),
         edge_reverse_of=[given[i] if r else None for i, r in zip(seq.tolist(), rev.tolist())] if rev.any()
         else [None] * len(seq),
-        edge_ptr=ptr, edge_xy=xy, edge_drawn=drawn[seq] if len(seq) else np.zeros(0, bool),
+        edge_ptr=ptr, edge_xy=xy, edge_drawn=_seq(drawn, seq, same),
         edge_extra=_gather_extra(edges, eo, el, None if same else seq),
         edge_keys=None if edge_keys is None else _seq(edge_keys, seq, same),
+        node_order=table_nodes.get("order"), edge_order=edge_order,
     )
 
 
 def _seq(values: list[Any], seq: np.ndarray, same: bool) -> list[Any]:
     """Return ``values`` along the edge sequence (unchanged when no edge was added or dropped)."""
-    return values if same else _take(values, seq)
+    return values if same else _take_any(values, seq)
 
 
 def _gather_extra(parts: list[dict[str, Any]], owners: np.ndarray, local: np.ndarray,
@@ -1161,7 +1316,7 @@ def _gather_extra(parts: list[dict[str, Any]], owners: np.ndarray, local: np.nda
             pieces.append(_take(values, local[sel]) if values is not None else [None] * int(sel.sum()))
         column = [v for piece in pieces for v in piece] if len(pieces) != 1 else pieces[0]
         if seq is not None:
-            column = _take(column, seq)
+            column = _take_any(column, seq)
         if any(v is not None for v in column):
             out[name] = column
     return out
@@ -1192,6 +1347,8 @@ def _edge_coords(ctxs: list[_Block], edges: list[dict[str, Any]], eo: np.ndarray
         line_of = np.full(block.count, -1, np.int64)
         line_of[block.line_rows] = np.arange(len(block.line_rows))
         li = line_of[edges[bi]["rows"][el[sel]]]
+        if len(sel) == m and len(li) == len(block.line_rows) and (np.diff(li) == 1).all() and li[0] == 0:
+            return block.line_ptr - block.line_ptr[0], block.line_xy  # every edge drawn, lines in order
         lo, hi = block.line_ptr[li], block.line_ptr[li + 1]
         counts[sel] = hi - lo
         pieces[bi] = (sel, _ranges(block.line_xy, lo, hi))
@@ -1220,6 +1377,8 @@ def _ranges(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 def _sequence_coords(ptr: np.ndarray, xy: np.ndarray, seq: np.ndarray, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the coordinates of the edge sequence: each kept edge's, reversed for a reverse edge."""
+    if len(seq) == len(ptr) - 1 and not rev.any():
+        return ptr, xy  # every kept edge once, none reversed
     counts = (ptr[1:] - ptr[:-1])[seq]
     out_ptr = np.zeros(len(seq) + 1, np.int64)
     np.cumsum(counts, out=out_ptr[1:])
