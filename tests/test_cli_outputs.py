@@ -81,7 +81,7 @@ def test_the_format_follows_the_suffix(suffix: str, check, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("args, words", [
-    (["report", DIAMOND, "--format", "text", "-o", "r.json"], "contradicts the suffix of r.json"),
+    (["report", DIAMOND, "--format", "text", "-o", "r.json"], "text contradicts the suffix of r.json"),
     (["report", DIAMOND, "-o", "r.html"], "names an HTML map"),
     (["info", DIAMOND, "-o", "i.csv"], "names a csv file"),
     (["whatif", DIAMOND, "--remove", "a", "--format", "csv", "-o", "w.md"], "contradicts"),

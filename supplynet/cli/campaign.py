@@ -11,8 +11,8 @@ import math
 
 import click
 
-from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option,
-                                   network_argument, output_options, read, write_output)
+from supplynet.cli.options import (Progress, edges_option, endpoint_options, format_option, network_argument, note,
+                                   output_options, plan_outputs, read_shown, write_outputs)
 
 __all__ = ["campaign_command"]
 
@@ -86,23 +86,29 @@ def campaign_command(network: str, edges: str | None, horizon: float, period_day
     if chart:
         chart_format(chart)  # refuse a chart it cannot write before the solve
     inputs = (network, edges)
-    check_outputs([p for p in (output, chart, map_path) if p], overwrite=overwrite, inputs=inputs)  # before the solve
-    G = read(network, edges)
-    camp = campaign(G, sources, sinks, horizon_days=horizon, period_days=period_days,
-                    budget_per_period=budget_per_period, budget=budget, targets=targets,
-                    methods=METHODS if method == "all" else (method,), time_limit=time_limit,
-                    default_repair_days=default_repair_days, speeds=speed or None, progress=Progress("campaign"))
-    meta = network_meta(G)
-    if chart:
-        write_output(campaign_chart(camp, chart, meta), chart, overwrite=overwrite, inputs=inputs)
-    if map_path:
-        write_output(_map(G, camp, sources, sinks), map_path, overwrite=overwrite, inputs=inputs)
-        click.echo(f"wrote {map_path}", err=True)
+    plan_outputs([output, chart, map_path], overwrite=overwrite, inputs=inputs)  # all of them, before the solve
+    bars = Progress("campaign")
+    try:
+        G = read_shown(bars, network, edges)
+        camp = campaign(G, sources, sinks, horizon_days=horizon, period_days=period_days,
+                        budget_per_period=budget_per_period, budget=budget, targets=targets,
+                        methods=METHODS if method == "all" else (method,), time_limit=time_limit,
+                        default_repair_days=default_repair_days, speeds=speed or None, progress=bars)
+        meta = network_meta(G)
+        items: list = []
+        if chart:
+            items.append((chart, campaign_chart(camp, chart, meta)))
+        if map_path:
+            items.append((map_path, _map(G, camp, sources, sinks)))
+    finally:
+        bars.close()
     params = {"method": method, "time_limit": time_limit, "horizon_days": horizon, "period_days": period_days,
               "budget_per_period": budget_per_period, "budget": budget, "targets": targets,
               "default_repair_days": default_repair_days, "speeds": speed}
-    write_output(format_campaign(camp, fmt, network=meta, chart=chart, parameters=params), output,
-                 overwrite=overwrite, inputs=inputs)
+    items.append((output, format_campaign(camp, fmt, network=meta, chart=chart, parameters=params)))
+    write_outputs(items, overwrite=overwrite, inputs=inputs)  # the report, chart and map appear together
+    if map_path:
+        note(f"wrote {map_path}")
 
 
 def _map(G, camp, sources: str | None, sinks: str | None) -> str:  # noqa: ANN001  (click layer)

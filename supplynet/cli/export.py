@@ -1,4 +1,4 @@
-"""``supplynet export``: the network and every metric as GIS layers (GeoPackage or GeoJSON)."""
+"""``supplynet export``: the network and every metric as GIS layers (GeoPackage, GeoParquet or GeoJSON)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from supplynet._errors import OutputError
 from supplynet.cli.options import (STDOUT, betweenness_options, edges_option, endpoint_options, network_argument, note,
-                                   phases, pick_scenario, plan_outputs, read, timestamp_option, write_output)
+                                   phases, pick_scenario, plan_outputs, read_shown, timestamp_option, write_output)
 
 __all__ = ["export"]
 
@@ -16,12 +16,12 @@ __all__ = ["export"]
 @edges_option
 @endpoint_options
 @click.option("-o", "--output", type=str, default=None, metavar="PATH",
-              help="Write here: .gpkg for a GeoPackage (layers nodes and edges), .geojson for GeoJSON. "
-                   "Without it (or with -), GeoJSON goes to standard output.")
-@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default=None,
+              help="Write here: .gpkg for a GeoPackage (layers nodes and edges), .parquet for GeoParquet, "
+                   ".geojson for GeoJSON. Without it (or with -), GeoJSON goes to standard output.")
+@click.option("--format", "fmt", type=click.Choice(["gpkg", "parquet", "geojson"]), default=None,
               help="Output format [default: from the suffix of -o; geojson on standard output].")
 @click.option("--split", is_flag=True,
-              help="GeoJSON: write NAME.nodes.geojson and NAME.edges.geojson instead of one file.")
+              help="GeoJSON and GeoParquet: write NAME.nodes.SUFFIX and NAME.edges.SUFFIX instead of one file.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points get an interdiction_rank.")
@@ -57,8 +57,9 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
     if output == STDOUT:
         output = None
     if output is None:
-        if fmt == "gpkg":
-            raise click.BadParameter("a GeoPackage cannot go to standard output; give -o PATH.gpkg",
+        if fmt in ("gpkg", "parquet"):
+            raise click.BadParameter(f"a {'GeoPackage' if fmt == 'gpkg' else 'GeoParquet file'} cannot go to "
+                                     f"standard output; give -o PATH.{'gpkg' if fmt == 'gpkg' else 'parquet'}",
                                      param_hint="--format")
         if split:
             raise click.BadParameter("--split writes two files; give -o PATH.geojson", param_hint="--split")
@@ -70,16 +71,16 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
             fmt = export_format(output, fmt)
         except OutputError as exc:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from None
-        if split and fmt != "geojson":
-            raise click.BadParameter("--split applies to GeoJSON; a GeoPackage holds both layers already",
-                                     param_hint="--split")
+        if split and fmt == "gpkg":
+            raise click.BadParameter("--split applies to GeoJSON and GeoParquet; a GeoPackage holds both layers "
+                                     "already", param_hint="--split")
         targets = [str(p) for p in split_paths(output)] if split else [output]
         plan_outputs(targets, overwrite=overwrite, inputs=(network, edges, scenario_file))  # before the analysis
     if scenario_name is not None and scenario_file is None:
         raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
     bars = phases()
     try:
-        G = read(network, edges)
+        G = read_shown(bars, network, edges)
         scenario = pick_scenario(G, scenario_file, scenario_name) if scenario_file else None
         layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
                                plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,
@@ -88,7 +89,7 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
         if output is None:
             text = geojson_text(layers)
         else:
-            bars.phase("writing " + ("GeoPackage" if fmt == "gpkg" else "GeoJSON"), "files")(0, 1)
+            bars.phase("writing " + {"gpkg": "GeoPackage", "parquet": "GeoParquet"}.get(fmt, "GeoJSON"), "files")(0, 1)
             written = write_layers(layers, output, fmt=fmt, split=split, overwrite=overwrite)
     finally:
         bars.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (edges_option, format_option, full_option, network_argument, output_options,
-                                   phases, plan_outputs, read, write_output)
+                                   phases, plan_outputs, read_shown, write_output)
 
 __all__ = ["info"]
 
@@ -24,7 +24,7 @@ def info(network: str, edges: str | None, fmt: str, full: bool, output: str | No
     plan_outputs([output], overwrite=overwrite, inputs=(network, edges))
     bars = phases()
     try:
-        summary = network_summary(read(network, edges))
+        summary = network_summary(read_shown(bars, network, edges))
     finally:
         bars.close()
     write_output(format_summary(summary, fmt, full=full), output, overwrite=overwrite, inputs=(network, edges))

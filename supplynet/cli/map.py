@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from supplynet._errors import OutputError
-from supplynet.cli.options import (STDOUT, edges_option, endpoint_options, network_argument, note, phases,
-                                   pick_scenario, plan_outputs, read, write_output)
+from supplynet.cli.options import (STDOUT, busy, edges_option, endpoint_options, network_argument, note, phases,
+                                   pick_scenario, plan_outputs, read_shown, write_output)
 from supplynet.cli.outputs import refuse_inputs
 
 __all__ = ["map_command"]
@@ -64,9 +64,10 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
             plan_outputs([path], overwrite=overwrite, inputs=inputs)  # before the work: a map can take a minute
     bars = phases()
     try:
-        G = read(network, edges)
+        G = read_shown(bars, network, edges)
         scenario = pick_scenario(G, scenario_file, name) if scenario_file else None
-        results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
+        with busy(bars, "analysing", G):
+            results = analyse_for_map(G, sources, sinks, remove=remove, top=top, scenario=scenario)
         if plan_budget is not None:
             from supplynet.analysis.plan import compare_methods
             from supplynet.maps.render import whatif_snapshot
@@ -93,7 +94,8 @@ def _check_suffix(path: str) -> None:
 
     suffix = Path(path).suffix.lower()
     if suffix not in _MAP_SUFFIXES and (suffix in FORMAT_SUFFIXES or suffix in (".svg", ".png", ".geojson", ".gpkg")):
-        raise click.BadParameter(f"{path}: a map is an HTML page; give a file ending in .html", param_hint="-o/--output")
+        raise click.BadParameter(f"{path}: a map is an HTML page; give a file ending in .html",
+                                 param_hint="-o/--output")
 
 
 def _default_output(network: str) -> Path:

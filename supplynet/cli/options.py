@@ -7,6 +7,7 @@ the commands use are re-exported here.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 import click
@@ -16,9 +17,9 @@ from supplynet.cli.outputs import (STDOUT, check_outputs, check_suffix, note, ou
 from supplynet.cli.progress import Bars
 
 __all__ = ["network_argument", "strict_option", "edges_option", "format_option", "output_options", "write_output",
-           "write_outputs", "read", "timestamp_option", "check_outputs", "plan_outputs", "output_format", "check_suffix",
-           "endpoint_options", "betweenness_options", "full_option", "FormatOption", "pick_scenario",
-           "named_scenarios", "phases", "note", "STDOUT", "Bars", "Progress"]
+           "write_outputs", "read", "timestamp_option", "check_outputs", "plan_outputs", "output_format",
+           "check_suffix", "endpoint_options", "betweenness_options", "full_option", "FormatOption", "pick_scenario",
+           "named_scenarios", "phases", "read_shown", "busy", "note", "STDOUT", "Bars", "Progress"]
 
 #: How many scenario names an error lists before "... and N more".
 _NAMES_SHOWN = 10
@@ -128,6 +129,37 @@ def betweenness_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="Estimate betweenness from this many sampled sources (default: exact on networks up to "
              "the exact limit, sampled above it).",
     )(f)
+
+
+#: Inputs from this size on show their "reading" line at once (they take seconds to read).
+SHOW_READING_FROM = 10_000_000
+#: Networks from this many nodes and edges show a line at once for a phase that cannot count.
+SHOW_BUSY_FROM = 20_000
+
+
+def _input_bytes(*paths: str | None) -> int:
+    size = 0
+    for path in paths:
+        if path and path != STDOUT:
+            try:
+                size += os.path.getsize(path)
+            except OSError:
+                pass  # the reader says what is wrong with it
+    return size
+
+
+def read_shown(bars: Bars, network: str, edges: str | None):  # noqa: ANN201  (the reader's graph)
+    """Return :func:`read` of NETWORK with its ``reading  123.0 MB ...`` line on ``bars``."""
+    size = _input_bytes(network, edges)
+    with bars.step("reading", size, "bytes", show=size >= SHOW_READING_FROM):
+        return read(network, edges)
+
+
+def busy(bars: Bars, name: str, G: Any) -> Any:
+    """Return the :meth:`Bars.step` of work on ``G`` that reports no progress of its own
+    (shown at once on a large network: ``analysing  40,000 nodes, 81,000 edges ...``)."""
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    return bars.step(f"{name}  {n:,} nodes, {m:,} edges", show=n + m >= SHOW_BUSY_FROM)
 
 
 def phases() -> Bars:

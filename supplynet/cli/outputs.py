@@ -23,7 +23,6 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -98,8 +97,8 @@ def output_format(output: str | None, fmt: str | None, choices: Sequence[str], *
                                      f"write; it writes {', '.join(choices)} ({_suffixes(choices)})", param_hint=option)
     if fmt is not None:
         if by_suffix is not None and by_suffix != fmt:
-            raise click.BadParameter(f"--format {fmt} contradicts the suffix of {output} ({by_suffix}); "
-                                     "drop one of them or make them agree", param_hint="--format")
+            raise click.BadParameter(f"{fmt} contradicts the suffix of {output} ({by_suffix}); "
+                                     "drop --format or make the two agree", param_hint="--format")
         return fmt
     return by_suffix or choices[0]
 

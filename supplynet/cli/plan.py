@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (Progress, check_suffix, edges_option, endpoint_options, format_option, full_option,
-                                   network_argument, output_options, phases, plan_outputs, read, write_output,
-                                   write_outputs)
+                                   network_argument, output_options, phases, plan_outputs, read, read_shown,
+                                   write_output, write_outputs)
 from supplynet.cli.uncertainty import MAX_PLAN_SAMPLES, sampling_options
 
 __all__ = ["plan"]
@@ -75,7 +75,7 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
     plan_outputs([output, chart], overwrite=overwrite, inputs=inputs)  # both, before the solve
     bars = phases()
     try:
-        G = read(network, edges)
+        G = read_shown(bars, network, edges)
         comp = compare_methods(G, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
                                methods=METHODS if method == "all" else (method,), objective=objective,
                                horizon=horizon, curve=curve, progress=bars)

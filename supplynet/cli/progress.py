@@ -12,8 +12,9 @@ long it took; the others are erased.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from supplynet.render.numbers import format_number
@@ -71,7 +72,8 @@ class _Phase:
         else:
             counts = f"{format_number(float(self.done))} / {format_number(float(self.total))} {self.unit}".rstrip()
         if final:
-            return f"{self.name}: {counts} in {self.bars.clock() - self.start:.1f} s"
+            took = f"in {self.bars.clock() - self.start:.1f} s"
+            return f"{self.name}: {counts} {took}" if self.total or self.unit else f"{self.name}: done {took}"
         share = f" ({100 * self.done // self.total}%)" if self.total > 0 else ""
         return f"{self.name}  {counts}{share}"
 
@@ -134,6 +136,35 @@ class Bars:
         self.finish()
         self.current = _Phase(self, name, unit)
         return self.current
+
+    @contextlib.contextmanager
+    def step(self, name: str, total: int = 0, unit: str = "", *, show: bool = True) -> Iterator[_Phase]:
+        r"""Run one phase that reports nothing while it works (a read, an analysis in a library
+        call): its line, ``name  TOTAL UNIT ...``, is drawn at once when ``show``, and ends
+        as every phase ends. The phase is yielded, for work that can report after all.
+
+        Examples
+        --------
+        >>> import io
+        >>> out, now = io.StringIO(), [0.0]
+        >>> bars = Bars(out, enabled=True, clock=lambda: now[0])
+        >>> with bars.step("reading", 123_000_000, "bytes"):
+        ...     now[0] = 7.7
+        >>> out.getvalue().split("\r")[1].strip(), out.getvalue().splitlines()[-1].split("\r")[-1]
+        ('reading  123.0 MB ...', 'reading: 123.0 MB in 7.7 s')
+        """
+        phase = self.phase(name, unit)
+        if isinstance(phase, _Phase):
+            phase.done, phase.total = int(total), int(total)
+            if show:
+                phase.shown = True
+                counts = (_size(total) if unit == "bytes" else f"{format_number(float(total))} {unit}") if total else ""
+                self.draw(f"{name}  {counts} ...".replace("   ", " "))
+        try:
+            yield phase  # type: ignore[misc]
+        finally:
+            if self.current is phase:
+                self.finish()
 
     def draw(self, text: str) -> None:
         """Redraw the current line as ``text``."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (betweenness_options, edges_option, endpoint_options, format_option, full_option,
-                                   network_argument, output_options, phases, plan_outputs, read, timestamp_option,
-                                   write_output)
+                                   network_argument, output_options, phases, plan_outputs, read_shown,
+                                   timestamp_option, write_output)
 
 __all__ = ["report"]
 
@@ -46,7 +46,7 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     plan_outputs([output], overwrite=overwrite, inputs=(network, edges))  # refuse before the analysis
     bars = phases()
     try:
-        G = read(network, edges)
+        G = read_shown(bars, network, edges)
         result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bars)
     finally:
         bars.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (edges_option, endpoint_options, format_option, full_option, named_scenarios,
-                                   network_argument, output_options, phases, plan_outputs, read, write_output)
+                                   network_argument, output_options, phases, plan_outputs, read_shown, write_output)
 
 __all__ = ["whatif"]
 
@@ -44,7 +44,7 @@ def whatif(network: str, edges: str | None, remove: tuple[str, ...], scenario_fi
     plan_outputs([output], overwrite=overwrite, inputs=inputs)  # refuse before the work
     bars = phases()
     try:
-        G = read(network, edges)
+        G = read_shown(bars, network, edges)
         if scenario_file:
             scenarios = named_scenarios(load_scenarios(scenario_file, G), names, scenario_file)
         else:

@@ -1,8 +1,14 @@
-"""Render what ``supplynet validate`` found: one line per warning, then the verdict."""
+"""Render what ``supplynet validate`` found: one line per warning, then the verdict.
+
+Both are terminal text: control characters from the file are escaped
+(:func:`~supplynet.render.safe.terminal_text`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from supplynet.render.safe import terminal_text
 
 __all__ = ["warning_lines", "verdict"]
 
@@ -13,7 +19,7 @@ def _count(n: int, word: str) -> str:
 
 def warning_lines(report: Any) -> list[str]:
     """Return each warning of a :class:`~supplynet.io.validate.ValidationReport` as a line."""
-    return [f"warning: {msg}" for msg in report.warnings]
+    return [terminal_text(f"warning: {msg}") for msg in report.warnings]
 
 
 def verdict(report: Any, source: str, graph: Any = None) -> str:
@@ -36,6 +42,6 @@ def verdict(report: Any, source: str, graph: Any = None) -> str:
     """
     if graph is None:
         lines = [f"{source}: invalid, {_count(len(report.problems), 'problem')}:"]
-        return "\n".join(lines + [f"  - {p}" for p in report.problems])
+        return terminal_text("\n".join(lines + [f"  - {p}" for p in report.problems]))
     warn = f", {_count(len(report.warnings), 'warning')}" if report.warnings else ""
-    return f"{source}: valid, {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges{warn}"
+    return terminal_text(f"{source}: valid, {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges{warn}")
