@@ -266,7 +266,7 @@ def test_refuses_to_replace_and_writes_nothing_half(diamond: nx.MultiDiGraph, tm
     write_layers(layers, tmp_path / "r.geojson", split=True, overwrite=True)
     assert json.loads(edges_file.read_text())["name"] == "edges"
 
-    import supplynet.render.layers as export_module
+    import supplynet.io.layers as export_module
 
     def boom(layers: Layers, path: Path) -> None:
         path.write_bytes(b"partial")
@@ -283,7 +283,7 @@ def test_format_from_suffix(diamond: nx.MultiDiGraph, tmp_path: Path) -> None:
     layers = export_layers(diamond)
     with pytest.raises(OutputError, match="suffix"):
         write_layers(layers, tmp_path / "r.txt")
-    with pytest.raises(OutputError, match="GeoJSON only"):
+    with pytest.raises(OutputError, match="GeoJSON and GeoParquet only"):
         write_layers(layers, tmp_path / "r.gpkg", split=True)
     write_layers(layers, tmp_path / "r.txt", fmt="geojson")
     assert json.loads((tmp_path / "r.txt").read_text())["type"] == "FeatureCollection"

@@ -405,11 +405,12 @@ def _read_parquet(p: Path, label: str, max_features: int) -> RawNetwork:
     except Exception as exc:
         raise NetworkReadError(f"{label}: its geometry column {column!r} cannot be decoded ({exc})") from None
     names = {}
-    own = meta.get(b"supplynet")
+    own = meta.get(b"supplynet")  # a supplynet export's provenance: the network it was made from
     if own:
         try:
-            names = {k: v for k, v in json.loads(own).items() if k in ("name", "description") and isinstance(v, str)}
-        except ValueError:
+            network = json.loads(own).get("network") or {}
+            names = {k: v for k, v in network.items() if k in ("name", "description") and isinstance(v, str)}
+        except (ValueError, AttributeError):
             names = {}
     return RawNetwork(blocks=[block], meta=names or {"name": p.stem}, source=label)
 

@@ -56,8 +56,9 @@ EDGE_FIELDS = (
 )
 #: Columns supplynet computes; in input they are ignored with a warning.
 COMPUTED_FIELDS = ("x", "y", "length", "country", "crosses_border", "geometry")
-#: Columns a supplynet export adds (its metrics); read back, they are ignored with the
-#: computed ones. ``kind`` only where it reads ``node`` / ``edge``.
+#: Columns a supplynet export adds (its metrics); read back from a file that reads as an
+#: export (``kind`` is ``node`` or ``edge`` on every feature), they are ignored with the
+#: computed ones; elsewhere they are free properties.
 EXPORT_FIELDS = ("kind", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
                  "in_min_node_cut", "in_min_edge_cut", "interdiction_rank", "in_plan", "scenario_removed",
                  "scenario_factor", "scenario_flow")
@@ -476,7 +477,7 @@ def check_blocks(blocks: Sequence[FeatureBlock], meta: dict[str, Any] | None = N
     nodes = [_check_nodes(b, problems, warnings, computed_ok, limits) for b in ctxs]
     table_nodes = _unique_nodes(ctxs, nodes, problems)
     edges = [_check_edges(b, problems, warnings, computed_ok, limits, table_nodes) for b in ctxs]
-    _computed_warning(ctxs, warnings, computed_ok)
+    _computed_warning(ctxs, warnings, computed_ok, source)
     _type_warnings(ctxs, nodes, table_nodes, warnings, source)
     table = _expand(ctxs, edges, table_nodes, problems, warnings)
     report.problems = problems.sorted()
@@ -821,11 +822,9 @@ def _extras(b: _Block, mask: np.ndarray, rows: np.ndarray, pos: np.ndarray, know
         crow, values = _subset(col, mask)
         if not len(crow):
             continue
-        if name in COMPUTED_FIELDS or name in EXPORT_FIELDS:
-            objs = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
-            if name != "kind" or set(objs) <= {"node", "edge", None}:
-                b.computed.setdefault(name, []).extend(crow.tolist())
-                continue
+        if name in COMPUTED_FIELDS or (name in EXPORT_FIELDS and _exported(block)):
+            b.computed.setdefault(name, []).extend(crow.tolist())
+            continue
         objs = values.tolist() if isinstance(values, np.ndarray) else _arrow_objects(values)
         if not computed_ok:
             _name_warnings(b, name, word, known, other, crow, warnings, shapefile)
@@ -849,6 +848,21 @@ def _extras(b: _Block, mask: np.ndarray, rows: np.ndarray, pos: np.ndarray, know
             column[pos[r]] = v
         out[name] = column
     return out
+
+
+def _exported(block: FeatureBlock) -> bool:
+    """Whether a block reads as a supplynet export: ``kind`` says node or edge on every row,
+    beside another of the export's columns. Only then are those columns dropped as results;
+    elsewhere ``flow`` or ``kind`` are free properties like any other."""
+    cached = block.__dict__.get("_exported")
+    if cached is None:
+        kind = block.columns.get("kind")
+        cached = False
+        if kind is not None and any(n in block.columns for n in EXPORT_FIELDS if n != "kind"):
+            values = kind.values if isinstance(kind.values, list) else kind.values.to_pylist()
+            cached = len(kind.rows) == block.count and set(values) <= {"node", "edge"}
+        block.__dict__["_exported"] = cached
+    return cached
 
 
 def _arrow_objects(values: Any) -> list[Any]:
@@ -913,7 +927,7 @@ def _name_warnings(b: _Block, name: str, word: str, known: tuple[str, ...], othe
         return
     warnings.add(("name", label, word, name), label,
                  f"property {name!r} is not a {word} property supplynet reads; did you mean {match!r}? "
-                 f"It is kept as a free property, and {match!r} takes its default", refs, len(crow))
+                 f"It is kept as a free property, not read as {match!r}", refs, len(crow))
 
 
 def _first_of(ids: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -1154,22 +1168,29 @@ def _line_problem(coords: Any) -> str | None:
     return None
 
 
-def _computed_warning(ctxs: list[_Block], warnings: _Warnings, computed_ok: bool) -> None:
-    """One line for all the computed and export columns of a file: they are dropped."""
-    if computed_ok:
+def _computed_warning(ctxs: list[_Block], warnings: _Warnings, computed_ok: bool, source: str) -> None:
+    """One line for all the computed and export columns of the input: they are dropped."""
+    if computed_ok or not any(b.computed for b in ctxs):
         return
+    names = sorted({n for b in ctxs for n in b.computed})
+    refs, count = [], 0
     for b in ctxs:
         if not b.computed:
             continue
-        names = sorted(b.computed)
         rows = np.unique(np.concatenate([np.array(r, np.int64) for r in b.computed.values()]))
-        export = any(n in EXPORT_FIELDS for n in names)
-        listed = ", ".join(repr(n) for n in names)
-        verb = "is" if len(names) == 1 else "are"
-        why = " (a supplynet export read back: its results are dropped, its network is read)" if export else ""
-        warnings.add(("computed", b.block.label), b.block.label,
-                     f"{'property' if len(names) == 1 else 'properties'} {listed} {verb} computed by supplynet; "
-                     f"the values in the file are ignored{why}", [b.ref(r) for r in rows[:SHOWN].tolist()], len(rows))
+        label = b.block.label
+        tag = "" if len(ctxs) == 1 else (f"{label[len(source) + 1:]} " if label.startswith(f"{source}:")
+                                         else f"{label}: ")
+        refs += [f"{tag}{b.ref(r)}" for r in rows[:SHOWN].tolist()]
+        count += len(rows)
+    export = any(n in EXPORT_FIELDS for n in names)
+    listed = ", ".join(repr(n) for n in names)
+    verb = "is" if len(names) == 1 else "are"
+    why = ("; this looks like a supplynet export read back: its results are dropped and its network is read"
+           if export else "")
+    warnings.add(("computed",), source,
+                 f"{'property' if len(names) == 1 else 'properties'} {listed} {verb} computed by supplynet, so "
+                 f"the values in the file are ignored{why}", refs[:SHOWN], count)
 
 
 def _take(values: Any, idx: np.ndarray) -> Any:

@@ -3,26 +3,21 @@
 :func:`result_layers` joins a :class:`~supplynet.analysis.report.Report` (and optionally an
 interdiction :class:`~supplynet.analysis.plan.Plan` and a what-if scenario's after-state) onto the
 network's nodes and edges; :func:`export_layers` runs those analyses and joins in one
-call; :func:`write_layers` writes the result atomically as
-
-* a GeoPackage with layers ``nodes`` (Point) and ``edges`` (LineString), GeoPackage 1.2
-  so that older GDAL and QGIS read it without a warning; the provenance is each layer's
-  description (QGIS shows it as the layer's abstract) and GDAL metadata items
-  (``ogrinfo`` lists them);
-* GeoJSON: one FeatureCollection of nodes then edges (a ``kind`` property tells which),
-  or with ``split=True`` a ``<stem>.nodes.geojson`` and a ``<stem>.edges.geojson``; the
-  provenance is top-level foreign members (RFC 7946, section 6.1).
+call. This module spells the layers (:func:`geojson_text`; :meth:`Layers.table`, the
+columns a GeoPackage or GeoParquet holds; the provenance as metadata items and a
+description); :mod:`supplynet.io.layers` writes them to files (:func:`write_layers`,
+re-exported here).
 
 Every layer has an ``id`` column, the network's properties (an unlimited ``capacity`` is
 null) and the metric columns :data:`NODE_METRICS` / :data:`EDGE_METRICS`, rounded to 10
 significant digits exactly as ``report --format json`` rounds them. Output is
-deterministic: rows sorted by id, keys sorted, and GDAL's GeoPackage timestamp pinned
-(``OGR_CURRENT_DATE``), so the same command gives byte-identical files.
+deterministic: rows sorted by id, keys sorted, so the same command gives byte-identical
+files. GeoJSON is one FeatureCollection of nodes then edges (a ``kind`` property tells
+which), its provenance top-level foreign members (RFC 7946, section 6.1).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
@@ -36,10 +31,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet._errors import FormatError, OutputError
 from supplynet.render.encode import dumps, encode_line, json_ready
 from supplynet.render.numbers import clean_real
-from supplynet.io.write import atomic_path, check_target, write_all_atomic, write_atomic
+from supplynet.io.layers import EXPORT_FORMATS, export_format, split_paths, write_layers
 from supplynet.network.graph import graph_to_gdfs
 from supplynet.analysis.report import Progress, Report, analyse
 
@@ -61,8 +55,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Output formats of :func:`write_layers`.
-EXPORT_FORMATS = ("geojson", "gpkg")
 #: Metric columns of the nodes layer, in order.
 NODE_METRICS = ("flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
                 "in_min_node_cut", "interdiction_rank")
@@ -70,11 +62,8 @@ NODE_METRICS = ("flow", "betweenness", "supply_betweenness", "flow_loss", "flow_
 EDGE_METRICS = ("country", "flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct",
                 "in_min_edge_cut", "interdiction_rank")
 
-_SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson"}
 _ROUNDED = ("flow", "betweenness", "supply_betweenness", "flow_loss", "flow_loss_pct")
 _REAL = (*_ROUNDED, "scenario_factor", "scenario_flow")
-#: ``last_change`` GDAL writes into a GeoPackage when no ``generated_at`` time is asked for.
-_FIXED_DATE = "1970-01-01T00:00:00.000Z"
 
 
 @dataclass(frozen=True)
@@ -95,6 +84,23 @@ class Layers:
     nodes: gpd.GeoDataFrame
     edges: gpd.GeoDataFrame
     metadata: dict[str, Any]
+
+    def geojson(self, which: str = "both") -> str:
+        """Return the GeoJSON text of ``"nodes"``, ``"edges"`` or ``"both"`` (:func:`geojson_text`)."""
+        return geojson_text(self, which)
+
+    def table(self, which: str) -> gpd.GeoDataFrame:
+        """Return the nodes or the edges as columns a GeoPackage or GeoParquet holds: ``id``
+        first, each column of one type (mixed or nested values as JSON text)."""
+        return _gpkg_frame(getattr(self, which))
+
+    def metadata_items(self) -> dict[str, str]:
+        """Return the provenance as flat text items (GDAL metadata)."""
+        return _flat(self.metadata)
+
+    def description(self, layer: str) -> str:
+        """Return the provenance of ``layer`` as a paragraph (a GeoPackage layer's description)."""
+        return _description(self.metadata, layer)
 
 
 # --- building the layers -------------------------------------------------------------------
@@ -431,152 +437,3 @@ def _description(meta: dict[str, Any], layer: str) -> str:
     if "generated_at" in meta:
         lines.append(f"Generated at {meta['generated_at']}.")
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def _gdal_date(value: str) -> Iterator[None]:
-    """Pin the timestamp GDAL writes into a GeoPackage (config option ``OGR_CURRENT_DATE``)."""
-    import pyogrio
-
-    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": value})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
-
-
-@contextlib.contextmanager
-def _gdal_errors(path: Path) -> Iterator[None]:
-    """Turn GDAL's failure to write (disk full, file too large) into an :class:`OutputError`."""
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    try:
-        yield
-    except (DataSourceError, DataLayerError) as exc:
-        reason = str(exc).replace(str(path), "").strip(" :") or type(exc).__name__
-        raise OutputError(f"cannot write the GeoPackage: {reason}") from None
-
-
-def _write_gpkg(layers: Layers, path: Path) -> None:
-    import pyogrio
-
-    meta = layers.metadata
-    stamp = meta.get("generated_at")
-    date = f"{stamp[:19]}.000Z" if stamp else _FIXED_DATE
-    items = _flat(meta)
-    name = meta["network"].get("name") or meta["network"].get("source")
-    with _gdal_date(date), _gdal_errors(path):
-        for layer, gdf, geom_type in (("nodes", layers.nodes, "Point"), ("edges", layers.edges, "LineString")):
-            pyogrio.write_dataframe(
-                _gpkg_frame(gdf), path, layer=layer, driver="GPKG", geometry_type=geom_type,
-                dataset_options={"VERSION": "1.2"},
-                layer_options={"IDENTIFIER": f"supplynet {layer}: {name}", "DESCRIPTION": _description(meta, layer),
-                               "SPATIAL_INDEX": "YES"},
-                layer_metadata=items,
-            )
-
-
-# --- writing -------------------------------------------------------------------------------
-
-def export_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
-    """Return the export format of ``path``: ``fmt`` if given, else from the suffix.
-
-    Raises
-    ------
-    FormatError
-        The suffix is not ``.gpkg``, ``.geojson`` or ``.json`` and no ``fmt`` was given,
-        or ``fmt`` contradicts the suffix (``r.gpkg`` with ``geojson``).
-
-    Examples
-    --------
-    >>> export_format("out/results.GPKG"), export_format("r.json"), export_format("r.txt", "geojson")
-    ('gpkg', 'geojson', 'geojson')
-    >>> export_format("r.gpkg", "geojson")
-    Traceback (most recent call last):
-    ...
-    supplynet._errors.FormatError: format geojson contradicts the suffix of r.gpkg (gpkg); drop one or make them agree
-    """
-    found = _SUFFIXES.get(Path(path).suffix.lower())
-    if fmt is not None:
-        if fmt not in EXPORT_FORMATS:
-            raise FormatError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-        if found is not None and found != fmt:
-            raise FormatError(f"format {fmt} contradicts the suffix of {path} ({found}); drop one or make them agree")
-        return fmt
-    if found is None:
-        raise FormatError(f"cannot tell the format of {path} from its suffix; use .gpkg or .geojson "
-                          "(or give the format)")
-    return found
-
-
-def split_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Return the nodes and edges files of a split GeoJSON export: ``<stem>.nodes<suffix>`` ...
-
-    Examples
-    --------
-    >>> [p.name for p in split_paths("out/results.geojson")]
-    ['results.nodes.geojson', 'results.edges.geojson']
-    """
-    p = Path(path)
-    suffix = p.suffix or ".geojson"
-    return p.with_name(f"{p.stem}.nodes{suffix}"), p.with_name(f"{p.stem}.edges{suffix}")
-
-
-def write_layers(
-    layers: Layers,
-    path: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    split: bool = False,
-    overwrite: bool = False,
-) -> list[Path]:
-    """Write result layers atomically as a GeoPackage or GeoJSON; return the files written.
-
-    Parameters
-    ----------
-    layers : Layers
-    path : path-like
-        The output file; its suffix picks the format unless ``fmt`` is given.
-    fmt : {"gpkg", "geojson"}, optional
-    split : bool
-        GeoJSON only: write the nodes and the edges to two files (:func:`split_paths`).
-    overwrite : bool
-        Replace existing files; without it an existing file is refused and nothing is written.
-
-    Raises
-    ------
-    OutputError
-        A file exists without ``overwrite``, is no regular file, the folder is missing, GDAL
-        could not write the GeoPackage (disk full ...), or ``split`` with a GeoPackage.
-        Nothing is left half-written: the split files appear together or not at all.
-
-    Examples
-    --------
-    >>> import tempfile, geopandas as gpd, shapely
-    >>> pts = gpd.GeoDataFrame({"kind": ["node"]}, index=pd.Index(["a"], name="id"),
-    ...                        geometry=[shapely.Point(44, 33)], crs="EPSG:4326")
-    >>> out = Path(tempfile.mkdtemp()) / "r.geojson"
-    >>> [p.name for p in write_layers(Layers(pts, pts.iloc[:0], {}), out, split=True)]
-    ['r.nodes.geojson', 'r.edges.geojson']
-    """
-    fmt = export_format(path, fmt)
-    if split and fmt != "geojson":
-        raise OutputError("a GeoPackage holds the nodes and the edges as two layers already; "
-                          "split applies to GeoJSON only")
-    if fmt == "gpkg":
-        targets = [Path(path)]
-    else:
-        targets = list(split_paths(path)) if split else [Path(path)]
-    for target in targets:  # refuse before writing any of them
-        check_target(target, overwrite=overwrite)
-    if fmt == "gpkg":
-        with atomic_path(targets[0], overwrite=overwrite, fresh=True) as tmp:
-            _write_gpkg(layers, tmp)
-    elif split:  # both files appear together or not at all
-        write_all_atomic([(target, geojson_text(layers, which)) for target, which in zip(targets, ("nodes", "edges"))],
-                         overwrite=overwrite)
-    else:
-        write_atomic(targets[0], geojson_text(layers), overwrite=overwrite)
-    logger.info("wrote %s", ", ".join(str(t) for t in targets))
-    return targets
