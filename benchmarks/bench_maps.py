@@ -1,24 +1,35 @@
-"""How long a big offline map takes to write, and to draw in Chromium.
+"""How big a map is, how long it takes to write, to open and to pan, in headless Chromium.
 
-For each size, a seeded road-like network (``benchmarks/generate.py``) gets synthetic
-analysis results of realistic shape (supply betweenness from a seeded Pareto, flows on
-every edge, 40-edge and 30-node cuts, 10 ranked points), so the figures measure the map
-alone, not the kernels (see ``bench_kernels.py`` for those). Measured:
+Networks: the corridor with its real analysis, and seeded road-like networks
+(``benchmarks/generate.py``) of 100,000 nodes (357,130 edges) and 280,000 nodes (999,619
+edges, "a million") with synthetic analysis results of realistic shape (supply betweenness
+from a seeded Pareto, flows on every edge, 40-edge and 30-node cuts, 10 ranked points), so
+the figures measure the map alone; the 100,000-node network twice, with a source and a
+sink in every twentieth node, and with ten sources far west and ten sinks far east (every
+one of them labelled). Measured, run by run:
 
-* write: :func:`supplynet.maps.render.write_map` (build the layers, folium, checks, atomic write);
-* load: navigation start to ``window.supplynet.renderedAt``, two animation frames after
-  Leaflet added the last layer and the canvas drew it, in headless Chromium with every
-  network request blocked;
-* zoom: one zoom step with every layer on, to the second frame after it;
-* popup: a click on a node to its popup being open.
+* **write**: :func:`supplynet.maps.render.write_map` end to end, wall and CPU time, with the
+  seconds of each of its phases (``building layers``, ``encoding``, ``writing``) as its
+  progress object reports them; the file size;
+* **ready**: navigation start to ``window.supplynet.ready`` (set by the drawing code once every
+  tile of the view and the overlay are drawn), with every request but the page blocked;
+* **pan** and **zoom**: a step without animation (``panBy`` 300 px / ``setZoom`` one level),
+  then animation frames until every tile is drawn; the figure is the longest gap between two
+  frames (what a user sees as a stall), median and worst over the steps of a run;
+* **heap**: the JS heap in use after opening (CDP ``JSHeapUsedSize``).
 
-Run ``python benchmarks/bench_maps.py`` (``--sizes 10000 50000 --runs 3``); it writes the
-table to ``docs/benchmarks-maps.md`` and prints it.
+``--supercluster FILE`` also times the Supercluster library (its ``dist/supercluster.min.js``,
+e.g. from ``npm pack supercluster@9.1.0``) indexing the same nodes in the page, the
+alternative to the clusters supplynet computes in Python (``supplynet/maps/lod.py``).
+
+Run ``python benchmarks/bench_maps.py`` (``--runs 3 --big-runs 2``; ``--sizes 100000`` to skip
+the million); it adds its runs to ``docs/benchmarks-maps.md`` (``--output``) and prints them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -26,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,22 +57,31 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
+MARK = "<!-- runs: the script adds a row per run above this line -->"
 
-_ZOOM = """async () => {
-    const map = window.supplynet.map, frame = () => new Promise(r => requestAnimationFrame(r));
-    const t0 = performance.now();
-    map.setZoom(map.getZoom() + 1, {animate: false});
+# One step, then frames until every tile is drawn: [longest frame gap, time to settle] in ms.
+_STEP = """async ([kind, arg]) => {
+    const sn = window.supplynet, map = sn.map, layer = sn.layer, frame = () => new Promise(r => requestAnimationFrame(r));
     await frame(); await frame();
-    return performance.now() - t0;
-}"""
-_POPUP = """async () => {
-    const entry = window.supplynet.layers.find(e => e.group === 'nodes');
-    const node = entry.layer.getLayers()[0], frame = () => new Promise(r => requestAnimationFrame(r));
     const t0 = performance.now();
-    node.fire('click', {latlng: node.getLatLng()}, true);
-    await frame();
-    const ok = entry.layer.getPopup().isOpen();
-    return ok ? performance.now() - t0 : null;
+    if (kind === 'pan') map.panBy(arg, {animate: false}); else map.setZoom(map.getZoom() + arg, {animate: false});
+    let last = t0, worst = 0, n = 0;
+    while (true) {
+        await frame();
+        const t = performance.now();
+        worst = Math.max(worst, t - last); last = t; n++;
+        if ((n >= 2 && layer.isIdle()) || t - t0 > 30000) break;
+    }
+    return [worst, last - t0];
+}"""
+
+_SUPERCLUSTER = """() => {
+    const net = window.supplynet.layer.net, A = net.arrays, pts = [];
+    for (let i = 0; i < net.n; i++) if (!(A.nflags[i] & 16))
+        pts.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [A.lon[i], A.lat[i]]}});
+    const t0 = performance.now();
+    new Supercluster({radius: 40, maxZoom: 11, minPoints: 3, extent: 256}).load(pts);
+    return [pts.length, performance.now() - t0];
 }"""
 
 
@@ -81,58 +102,123 @@ def synthetic_results(G: nx.MultiDiGraph, seed: int = 0) -> MapResults:
     )
 
 
-def time_write(G: nx.MultiDiGraph, results: MapResults, path: Path, runs: int) -> list[float]:
-    """Return the seconds each of ``runs`` writes of the map took."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        write_map(G, path, results, overwrite=True)
-        times.append(time.perf_counter() - t0)
-    return times
+class _Phases:
+    """A progress object that keeps how long each phase of a write took."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def phase(self, name: str, unit: str = "") -> Any:
+        start = time.perf_counter()
+
+        def tick(done: int, total: int) -> None:
+            self.seconds[name] = time.perf_counter() - start
+
+        return tick
 
 
-def time_load(browser: Any, path: Path) -> dict[str, float]:
-    """Return load, zoom and popup times (s) and JS heap (MB) of one fresh page."""
+def time_write(G: nx.MultiDiGraph, results: MapResults, path: Path) -> dict[str, Any]:
+    """Return the wall and CPU seconds of one write, its phases and the file's size."""
+    phases = _Phases()
+    wall, cpu = time.perf_counter(), time.process_time()
+    write_map(G, path, results, overwrite=True, progress=phases)
+    return {"write": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "mb": path.stat().st_size / 1e6,
+            "phases": {k: round(v, 2) for k, v in phases.seconds.items()}}
+
+
+def _heap_mb(page: Any) -> float:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    cdp.detach()
+    return metrics["JSHeapUsedSize"] / 1e6
+
+
+def time_open(browser: Any, path: Path, *, steps: bool, supercluster: str | None = None) -> dict[str, Any]:
+    """Open the map in a fresh page with every request blocked; return its figures."""
     page = browser.new_page(viewport=VIEWPORT)
     blocked: list[str] = []
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+    errors: list[str] = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url == path.as_uri()
                else (blocked.append(r.request.url), r.abort()))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri(), timeout=600_000)
     deadline = time.monotonic() + 600
-    while not page.evaluate("!!(window.supplynet && window.supplynet.ready)"):
+    while not page.evaluate("!!(window.supplynet && (window.supplynet.ready || window.supplynet.error))"):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path} never finished drawing")
         time.sleep(0.02)
-    out = {
-        "load": page.evaluate("window.supplynet.renderedAt") / 1000.0,
-        "zoom": page.evaluate(_ZOOM) / 1000.0,
-        "popup": (page.evaluate(_POPUP) or float("nan")) / 1000.0,
-        "heap": page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0") / 1e6,
-    }
+    sn = page.evaluate("({ready: window.supplynet.renderedAt, nodes: window.supplynet.nodes, "
+                       "edges: window.supplynet.edges, error: window.supplynet.error || null})")
+    if sn["error"]:
+        raise RuntimeError(sn["error"])
+    out: dict[str, Any] = {"ready": sn["ready"] / 1000, "nodes": sn["nodes"], "edges": sn["edges"],
+                           "heap": _heap_mb(page)}
+    if steps:
+        pans = [page.evaluate(_STEP, ["pan", d]) for d in ([300, 0], [0, 200], [-300, 0], [0, -200]) * 2]
+        zooms = [page.evaluate(_STEP, ["zoom", dz]) for dz in (1, 1, 1, -1, -1, -1)]
+        out.update(pan=statistics.median(p[0] for p in pans), pan_max=max(p[0] for p in pans),
+                   zoom=statistics.median(z[0] for z in zooms), zoom_max=max(z[0] for z in zooms),
+                   settle=statistics.median(s[1] for s in pans + zooms))
+    if supercluster:
+        page.evaluate(Path(supercluster).read_text(encoding="utf-8"))  # a UMD bundle: defines Supercluster
+        out["supercluster"] = page.evaluate(_SUPERCLUSTER)
     page.close()
-    if blocked:
-        raise RuntimeError(f"the map tried to fetch {blocked[:3]}")
+    if blocked or errors:
+        raise RuntimeError(f"the map tried to fetch {blocked[:3]} or failed: {errors[:3]}")
     return out
 
 
-def measure(sizes: list[int], runs: int, seed: int) -> list[dict[str, Any]]:
-    """Return one row of figures per network size."""
+def _clusters_seconds(G: nx.MultiDiGraph) -> float:
+    """Return how long supplynet's own clustering of every node takes (all zooms)."""
+    from supplynet.maps.lod import mercator, node_clusters
+
+    lon = np.array([d["x"] for _, d in G.nodes(data=True)])
+    lat = np.array([d["y"] for _, d in G.nodes(data=True)])
+    types = np.zeros(len(lon), np.int64)
+    t0 = time.perf_counter()
+    node_clusters(*mercator(lon, lat), types, 1)
+    return time.perf_counter() - t0
+
+
+def _network(size: str, seed: int) -> tuple[nx.MultiDiGraph, MapResults]:
+    if size == "corridor":
+        import supplynet
+        from supplynet.maps.render import analyse_for_map
+
+        G = supplynet.read_network(ROOT / "datasets" / "corridor.geojson")
+        return G, analyse_for_map(G)
+    count, _, shape = size.partition(":")
+    G = road_network(int(count), seed=seed)
+    results = synthetic_results(G, seed)
+    if shape == "few":  # ten sources in the far west, ten sinks in the far east: long routes
+        by_x = sorted(G.nodes, key=lambda n: (G.nodes[n]["x"], n))
+        results = replace(results, sources=by_x[:10], sinks=by_x[-10:])
+    return G, results
+
+
+def measure(sizes: list[str], runs: int, big_runs: int, seed: int, supercluster: str | None) -> list[dict[str, Any]]:
+    """Return one row of figures per run and network."""
     from playwright.sync_api import sync_playwright
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for n in sizes:
-            G = road_network(n, seed=seed)
-            path = Path(tmp) / f"map{n}.html"
-            writes = time_write(G, synthetic_results(G, seed), path, runs)
-            loads = [time_load(browser, path) for _ in range(runs)]
-            rows.append({
-                "nodes": n, "edges": G.number_of_edges(), "mb": path.stat().st_size / 1e6,
-                "write": statistics.median(writes),
-                **{k: statistics.median(x[k] for x in loads) for k in loads[0]},
-            })
-            print(f"{n} nodes: {rows[-1]}", file=sys.stderr)
+        for size in sizes:
+            t0 = time.perf_counter()
+            G, results = _network(size, seed)
+            print(f"{size}: network in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            cluster_s = _clusters_seconds(G) if size != "corridor" else None
+            path = Path(tmp) / f"map-{size}.html"
+            for run in range(runs if size in ("corridor", "100000") else big_runs):  # bigger or other shapes: fewer
+                row: dict[str, Any] = {"network": size, "run": run + 1, "load": os.getloadavg()[0]}
+                row.update(time_write(G, results, path))
+                row.update(time_open(browser, path, steps=True, supercluster=supercluster if size != "corridor" else None))
+                row["clusters_py"] = cluster_s
+                row["load_after"] = os.getloadavg()[0]
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr)
         browser.close()
     return rows
 
@@ -147,53 +233,86 @@ def _machine() -> str:
             f"Python {platform.python_version()}, folium {folium.__version__}, {chromium or 'Chromium'} headless")
 
 
-def to_markdown(rows: list[dict[str, Any]], runs: int, seed: int) -> str:
-    """Return the figures as the Markdown page ``docs/benchmarks-maps.md``."""
-    lines = [
-        "# Map benchmarks",
-        "",
-        "How long `supplynet map` output takes to write and to draw. Produced by "
-        f"`python benchmarks/bench_maps.py` (median of {runs} runs, seed {seed}).",
-        "",
-        f"Machine: {_machine()}.",
-        "",
-        "Networks: `benchmarks/generate.py` road-like networks (k nearest neighbours plus a spanning "
-        "tree, about 3.5 arcs per node); analysis results are synthetic (see the script), so the "
-        "figures are the map's alone. Every layer is on, as a map opens.",
-        "",
-        "| nodes | edges | file | write | load (to all layers drawn) | zoom one step | open a popup | JS heap |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+_NAMES = {"corridor": "corridor (56 / 100)", "100000": "100,000 / 357,130", "280000": "280,000 / 999,619",
+          "100000:few": "100,000 / 357,130, 10 sources and 10 sinks far apart"}
+
+
+def to_rows(rows: list[dict[str, Any]], stamp: str) -> list[str]:
+    """Return one Markdown table row per run."""
+    out = []
     for r in rows:
-        lines.append(f"| {r['nodes']:,} | {r['edges']:,} | {r['mb']:.0f} MB | {r['write']:.1f} s | "
-                     f"{r['load']:.1f} s | {r['zoom'] * 1000:.0f} ms | {r['popup'] * 1000:.0f} ms | "
-                     f"{r['heap']:.0f} MB |")
-    lines += [
-        "",
-        "- *write*: `write_map` end to end: layers built and escaped, folium render (which "
-        "re-parses every layer's script as a Jinja2 template), offline check, CSP, inlining, "
-        "atomic write.",
-        "- *load*: navigation start to two animation frames after the last layer was added, "
-        "with every network request blocked (none was attempted).",
-        "- *zoom*: one zoom step to the second frame after it, all layers on (the canvas redraws "
-        "every feature).",
-        "- *open a popup*: a click on a node to its popup being shown.",
-        "",
-    ]
-    return "\n".join(lines)
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        sc = r.get("supercluster")
+        clusters = (f"{r['clusters_py']:.2f} s" if r["clusters_py"] is not None else "-") + \
+            (f" (Supercluster {sc[1] / 1000:.2f} s for {sc[0]:,})" if sc else "")
+        out.append(
+            f"| {stamp} | {_NAMES.get(r['network'], r['network'])} | {r['run']} | {r['load']:.1f}-{r['load_after']:.1f} "
+            f"| {r['mb']:.1f} MB | {r['write']:.1f} s ({r['cpu']:.1f} s CPU; {phases}) | {r['ready']:.2f} s "
+            f"| {r['pan']:.0f} ({r['pan_max']:.0f}) ms | {r['zoom']:.0f} ({r['zoom_max']:.0f}) ms | {r['settle']:.0f} ms "
+            f"| {r['heap']:.0f} MB | {clusters} |")
+    return out
+
+
+_HEADER = """# Map benchmarks
+
+How big `supplynet map` output is, how long it takes to write, to open and to pan. Produced
+by `python benchmarks/bench_maps.py`, which adds a row per run to the table below (the
+machine of each session is listed under it). Networks: the corridor with its real analysis,
+and `benchmarks/generate.py` road-like networks (k nearest neighbours plus a spanning tree,
+about 3.5 arcs per node) with synthetic analysis results (see the script), so the figures
+are the map's alone. Every request but the page itself is blocked; none was attempted.
+
+Targets (issue 14): at 100,000 nodes / 357,130 edges a file under 60 MB, written in under
+15 s, all layers drawn under 8 s after opening, a pan or zoom frame under 100 ms, a JS heap
+under 600 MB; a million edges opens and pans; the corridor opens in under 1 s.
+
+- *load*: the machine's load average (1 minute) before and after the run: the machine is
+  shared, and wall-clock figures grow with it (CPU time much less).
+- *write*: `write_map` end to end, wall time, its CPU time and the wall seconds of its phases.
+- *ready*: navigation start to `window.supplynet.ready`, which the drawing code sets once every
+  tile of the opening view and the overlay (cuts, call-outs, labels) are drawn.
+- *pan*, *zoom*: the longest gap between two animation frames after a pan of 300 or 200 px or a
+  zoom of one level, until every tile is drawn: median of the run's steps (worst in brackets);
+  *settle*: median time until every tile is drawn.
+- *heap*: the JS heap in use once open (typed arrays and canvases live outside it).
+- *clusters*: supplynet's own clustering of every node at every zoom, in Python at write time
+  (part of the write), and, when measured, Supercluster 9.1.0 indexing the same nodes in the
+  page, the library the prototype used.
+
+| date | nodes / edges | run | load | file | write | ready | pan frame | zoom frame | settle | heap | clusters |
+|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|
+"""
+
+
+def update_doc(path: Path, rows: list[dict[str, Any]]) -> str:
+    """Add the runs to the Markdown page (creating it), with this machine; return the page."""
+    stamp = time.strftime("%Y-%m-%d")
+    text = path.read_text(encoding="utf-8") if path.exists() and MARK in path.read_text(encoding="utf-8") \
+        else _HEADER + MARK + "\n\nMachines:\n"
+    table, tail = text.split(MARK, 1)
+    machine = f"- {stamp}: {_machine()}."
+    if machine not in tail:
+        tail = tail.rstrip("\n") + "\n" + machine + "\n"
+    text = table + "\n".join(to_rows(rows, stamp)) + "\n" + MARK + tail
+    path.write_text(text, encoding="utf-8")
+    return text
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", nargs="+", default=["corridor", "100000", "100000:few", "280000"],
+                        help="corridor, a node count, or COUNT:few (ten sources and ten sinks far apart)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the corridor and 100k maps")
+    parser.add_argument("--big-runs", type=int, default=2, help="runs of bigger maps")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--supercluster", default=None, metavar="FILE",
+                        help="supercluster.min.js, to time it indexing the same nodes")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "docs" / "benchmarks-maps.md")
     args = parser.parse_args(argv)
-    text = to_markdown(measure(args.sizes, args.runs, args.seed), args.runs, args.seed)
+    rows = measure(args.sizes, args.runs, args.big_runs, args.seed, args.supercluster)
     args.output.parent.mkdir(exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    update_doc(args.output, rows)
+    print("\n".join(to_rows(rows, time.strftime("%Y-%m-%d"))))
 
 
 if __name__ == "__main__":

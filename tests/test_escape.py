@@ -106,3 +106,28 @@ def test_check_offline_allows_only_the_given_prefixes() -> None:
 
 def test_tile_origin() -> None:
     assert tile_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
+
+
+# -- the data element: the one script element with attributes a page may hold ----------
+
+def test_the_data_element_is_base64_and_fixed_keys_only() -> None:
+    from supplynet.maps.blob import data_element
+
+    payload = "</script><script>window.__pwned=1</script> {{ 7*7 }}".encode()
+    element = data_element(payload * 50, compressed=False)
+    body = element.split(">", 1)[1].rsplit("</script>", 1)[0]
+    assert set(json.loads(body)) == {"enc", "b64"}
+    assert all(c.isalnum() or c in '+/={}":,' for c in body)
+    assert "<" not in body and "{{" not in body and find_remote_references(element) == []
+
+
+def test_finish_page_allows_only_the_one_data_element() -> None:
+    from supplynet.maps.assets import finish_page
+
+    data = '<script type="application/json" id="sn-data">{"enc":"raw","b64":""}</script>'
+    finish_page(f"<html><head></head><body>{data}</body></html>")
+    for page in (f"<html><head></head><body>{data}{data}</body></html>",
+                 '<html><head></head><body><script type="application/json" id="x">1</script></body></html>',
+                 '<html><head></head><body><script nonce="a">1</script></body></html>'):
+        with pytest.raises(MapSafetyError, match="script element with attributes"):
+            finish_page(page)

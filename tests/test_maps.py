@@ -572,6 +572,19 @@ def test_cli_scenario_and_plan(corridor_path: Path, tmp_path: Path) -> None:
     assert "<svg" in chart and "max flow left" in chart and "<script" not in chart
 
 
+def test_cli_plan_after_the_whatif(corridor_path: Path, tmp_path: Path) -> None:
+    """Where to strike next, given what the scenario struck: the plan starts from its max flow."""
+    out = tmp_path / "next.html"
+    args = ["map", str(corridor_path), "-o", str(out), "--scenario", str(SCENARIO_FILE), "--name", "close-alqaim",
+            "--plan-budget", "1", "--plan-method", "greedy", "--plan-after-whatif"]
+    result = CliRunner().invoke(_cli(), args)
+    assert result.exit_code == 0, result.output
+    text = _plain(out.read_text())
+    assert "The plan is made for the network after the what-if." in text
+    plan = text[text.index("Interdiction plan (greedy"):]
+    assert "Max flow: 215 before" in plan and "320 before, 215 after" in text
+
+
 @pytest.mark.parametrize("args, code, text", [
     (["--scenario", str(SCENARIO_FILE)], 1, "holds 5 scenarios; choose one with --name"),
     (["--scenario", str(SCENARIO_FILE), "--name", "nope"], 1, "no scenario named 'nope'"),

@@ -137,15 +137,12 @@ def column(values: Sequence[Any]) -> tuple[dict[str, Any], np.ndarray | None]:
     present = [v for v in values if v is not None]
     if not present:
         return {"k": "none"}, None
-    kinds = {_kind(t) for t in set(map(type, present))}
-    if "float" in kinds and any(v != v for v in present):  # NaN reads as absent
-        present = [v for v in present if v == v]
-        values = [None if v is not None and v != v else v for v in values]
+    kinds = {_kind(t) for t in set(map(type, present))}  # NaN reads as absent on every path
     if kinds == {"bool"}:
         codes = np.array([2 if v is None else int(bool(v)) for v in values], np.uint8)
         return {"k": "bool"}, codes
     if kinds in ({"int"}, {"float"}):
-        nums = np.array([np.nan if v is None else float(v) for v in values], np.float64)
+        nums = np.fromiter((np.nan if v is None else v for v in values), np.float64, len(values))
         if kinds == {"int"} and not all(abs(v) < _EXACT_INT for v in present):
             return _text_column(values)
         with np.errstate(over="ignore"):  # too big for f4: kept in f8
@@ -205,10 +202,11 @@ def pack_network(G: nx.MultiDiGraph, drawing: Drawing, *, progress: Phases | Pro
         Fill them (outlines only over online tiles).
     """
     tick = phase(progress, "building layers", "elements")
-    n, m = G.number_of_nodes(), G.number_of_edges()
+    edges = list(G.edges(keys=True, data=True))  # once: networkx counts edges by walking them
+    n, m = G.number_of_nodes(), len(edges)
     total = n + m
     nodes = _pack_nodes(G, drawing, tick, total)
-    arcs = _pack_arcs(G, drawing, nodes.index, tick, n, m)
+    arcs = _pack_arcs(edges, drawing, nodes.index, tick, n)
     segs = _segments(nodes, arcs, drawing)
     header: dict[str, Any] = {"v": 1, "n": len(nodes.ids), "m": len(arcs.keys), "nseg": segs.count,
                               "types": nodes.types, "modes": arcs.modes, "weight_by_flow": drawing.weight_by_flow,
@@ -282,8 +280,9 @@ def _pack_nodes(G: nx.MultiDiGraph, drawing: Drawing, tick: Progress | None, tot
     return _Nodes(ids, {v: i for i, v in enumerate(ids)}, lon, lat, types, ntype, cols, np.clip(conf, 0.0, 1.0))
 
 
-def _pack_arcs(G: nx.MultiDiGraph, drawing: Drawing, index: Mapping[str, int], tick: Progress | None,
-               n: int, m: int) -> _Arcs:
+def _pack_arcs(edges: list[tuple[Any, Any, Any, dict[str, Any]]], drawing: Drawing, index: Mapping[str, int],
+               tick: Progress | None, n: int) -> _Arcs:
+    m = len(edges)
     total = n + m
     keys: list[str] = []
     u, v = np.empty(m, np.int64), np.empty(m, np.int64)
@@ -294,7 +293,7 @@ def _pack_arcs(G: nx.MultiDiGraph, drawing: Drawing, index: Mapping[str, int], t
     table = cols.cols
     slots = {k: ("a", k) for k in EDGE_SCHEMA}  # property name -> column key, learnt as met
     lines = []
-    for j, (a, b, k, d) in enumerate(G.edges(keys=True, data=True)):
+    for j, (a, b, k, d) in enumerate(edges):
         keys.append(str(k))
         u[j], v[j] = index[str(a)], index[str(b)]
         modes_of.append(str(d.get("mode") or NO_MODE))

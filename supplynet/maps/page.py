@@ -128,8 +128,8 @@ def _line(color: str, dash: Sequence[float], width: float = 3, opacity: float = 
 
 
 def _cut_line() -> str:
-    return _svg(30, '<line x1="1" y1="9" x2="29" y2="9" stroke="#ffffff" stroke-width="7"/>'
-                    f'<line x1="1" y1="9" x2="29" y2="9" stroke="{CUT_COLOR}" stroke-width="4"{_dash([7, 4])}/>')
+    return _svg(30, '<line x1="1" y1="9" x2="29" y2="9" stroke="#ffffff" stroke-width="5.5"/>'
+                    f'<line x1="1" y1="9" x2="29" y2="9" stroke="{CUT_COLOR}" stroke-width="3"{_dash([8, 5])}/>')
 
 
 def _cut_ring() -> str:

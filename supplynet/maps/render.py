@@ -54,6 +54,7 @@ __all__ = [
     "find_remote_references",
     "plan_layer",
     "resolve_elements",
+    "whatif_snapshot",
 ]
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,36 @@ class MapResults:
         return cls(**values)
 
 
+class _Elements:
+    """The ids of a network, for checking ``(kind, id)`` pairs; the selector table when needed.
+
+    A map of a big network mostly checks pairs (ranked points, plan members, what the
+    what-if struck), for which a set of edge ids does; the full table of
+    :func:`supplynet.network.selectors.element_table` is built only for a selector string.
+    """
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+        self._table: Any = None
+        self._edges: set[str] | None = None
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:
+            self._table = element_table(self.net)
+        return self._table
+
+    def has(self, kind: str, ident: str) -> bool:
+        if not isinstance(self.net, nx.MultiDiGraph):
+            index = self.table.node_index if kind == "node" else self.table.edge_index if kind == "edge" else {}
+            return ident in index
+        if kind == "node":
+            return ident in self.net
+        if self._edges is None:
+            self._edges = {k for *_, k in self.net.edges(keys=True)}
+        return kind == "edge" and ident in self._edges
+
+
 def resolve_elements(G: Any, ids: Iterable[str | Element], *, what: str = "element") -> list[Element]:
     """Return ``(kind, id)`` for each item: pairs as they are, strings through the selector grammar.
 
@@ -171,18 +202,22 @@ def resolve_elements(G: Any, ids: Iterable[str | Element], *, what: str = "eleme
     >>> resolve_elements(G, ["a", "e1", ("edge", "e1")])
     [('node', 'a'), ('edge', 'e1'), ('edge', 'e1')]
     """
-    table = element_table(G)
+    elements = G if isinstance(G, _Elements) else _Elements(G)
     out: list[Element] = []
     try:
         for item in ids:
             if isinstance(item, tuple):
                 kind, ident = item
-                index = table.node_index if kind == "node" else table.edge_index if kind == "edge" else None
-                if index is None or ident not in index:
+                if not elements.has(kind, ident):
                     raise SelectorError(f"no {kind} has the id {ident!r}")
                 out.append((kind, ident))
                 continue
-            picked = select_elements(table, str(item), what="")
+            text = str(item)
+            node, edge = elements.has("node", text), elements.has("edge", text)
+            if node != edge:  # an exact id wins (docs/selectors.md), and names one element only
+                out.append(("node" if node else "edge", text))
+                continue
+            picked = select_elements(elements.table, text, what="")
             out += [("node", n) for n in picked.nodes] + [("edge", e) for e in picked.edges]
     except SelectorError as exc:
         raise ScenarioError(f"{exc} (in the {what})") from None
@@ -229,6 +264,38 @@ def analyse_for_map(
     (3.0, 0.0, ['e1'])
     """
     from supplynet.analysis.report import analyse
+
+    snap, after, what = _whatif(G, sources, sinks, remove, scenario)
+    if after is None:
+        return MapResults.from_report(analyse(snap, top=top, all_pairs=False), scenario=what["scenario"])
+    return MapResults.from_report(analyse(after, top=top, all_pairs=False), max_flow_before=snap.max_flow_value(),
+                                  **what)
+
+
+def whatif_snapshot(G: nx.MultiDiGraph | Any, sources: Any = None, sinks: Any = None, *, remove: Iterable[str] = (),
+                    scenario: Any = None) -> Any:
+    """Return the snapshot of the network after a what-if (the intact one when it changes nothing).
+
+    The network :func:`analyse_for_map` analyses: plan on it to find where to strike next,
+    given what the what-if already struck (and set ``MapResults.plan_after_whatif``).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(crs="EPSG:4326", name="tiny")
+    >>> for n, t in [("f", "manufacturing"), ("a", "assembly")]:
+    ...     G.add_node(n, type=t, name=n, x=0.0, y=0.0, cost=1.0, interdictable=True)
+    >>> _ = G.add_edge("f", "a", key="e1", length=10, capacity=5.0, cost=1.0, interdictable=True)
+    >>> _ = G.add_edge("f", "a", key="e2", length=10, capacity=3.0, cost=1.0, interdictable=True)
+    >>> whatif_snapshot(G, remove=["e1"]).max_flow_value()
+    3.0
+    """
+    snap, after, _ = _whatif(G, sources, sinks, remove, scenario)
+    return snap if after is None else after
+
+
+def _whatif(G: Any, sources: Any, sinks: Any, remove: Iterable[str], scenario: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """Return the intact snapshot, the one after the what-if (None when it changes nothing) and
+    the what-if's ``MapResults`` fields."""
     from supplynet.engine.snapshot import compile_network
 
     snap = compile_network(G, sources, sinks)
@@ -242,15 +309,14 @@ def analyse_for_map(
         node_factors, edge_factors = dict(scenario.node_factors), dict(scenario.edge_factors)
         resolve_elements(snap, list(scenario.degraded), what=f"scenario {scenario.name!r}")
     if not removed and not node_factors and not edge_factors:
-        return MapResults.from_report(analyse(snap, top=top, all_pairs=False), scenario=name)
+        return snap, None, {"scenario": name}
     rnodes = sorted({i for k, i in removed if k == "node"})
     redges = sorted({i for k, i in removed if k == "edge"})
     after = snap.after(rnodes, redges, {i: f for i, f in node_factors.items() if i not in rnodes} or None,
                        {i: f for i, f in edge_factors.items() if i not in redges} or None)
     degraded = {**{("node", i): f for i, f in node_factors.items() if i not in rnodes},
                 **{("edge", i): f for i, f in edge_factors.items() if i not in redges}}
-    return MapResults.from_report(analyse(after, top=top, all_pairs=False), max_flow_before=snap.max_flow_value(),
-                                  removed_nodes=rnodes, removed_edges=redges, degraded=degraded, scenario=name)
+    return snap, after, {"removed_nodes": rnodes, "removed_edges": redges, "degraded": degraded, "scenario": name}
 
 
 def plan_layer(plan: Any) -> dict[str, list[Element]]:
@@ -319,13 +385,13 @@ def render_map(
     from supplynet.maps.build import build_page
 
     results = results or MapResults()
-    table = element_table(G)  # built once: every list below is checked against it
-    top = resolve_elements(table, results.top_points, what="top points")
+    elements = _Elements(G)  # built once: every list below is checked against it
+    top = resolve_elements(elements, results.top_points, what="top points")
     layers = dict(extra_layers or {})
     if results.plan is not None:
         layers.update(plan_layer(results.plan))
-    extras = {str(name): resolve_elements(table, ids, what=f"layer {name!r}") for name, ids in layers.items()}
-    drawing = _drawing(G, table, results, removed_nodes, removed_edges, top, extras)
+    extras = {str(name): resolve_elements(elements, ids, what=f"layer {name!r}") for name, ids in layers.items()}
+    drawing = _drawing(G, elements, results, removed_nodes, removed_edges, top, extras)
     name = title or G.graph.get("name") or Path(str(G.graph.get("source") or "network")).stem
     return build_page(G, results, drawing, name=str(name), online=online, progress=progress)
 

@@ -165,11 +165,13 @@ SN.MapLayer = L.Layer.extend({
     });
   },
 
+  _scratch: function () { return this._list || (this._list = new Uint32Array(Math.max(1, this.net.nseg))); },
+
   /* What the view shows now, counted by the same code that draws it. */
   visibleCounts: function () {
     var map = this._map, net = this.net, A = net.arrays, z = Math.round(map.getZoom()), b = map.getPixelBounds();
     var s = Math.pow(2, map.getZoom()), view = [b.min.x / s, b.min.y / s, b.max.x / s, b.max.y / s];
-    var list = new Uint32Array(Math.max(1, net.nseg)), k = SN.collectSegments(net, view, z, this.state, list), arcs = 0;
+    var list = this._scratch(), k = SN.collectSegments(net, view, z, this.state, list), arcs = 0;
     for (var j = 0; j < k; j++) arcs += A.seg_arc_off[list[j] + 1] - A.seg_arc_off[list[j]];
     var clusters = 0, inClusters = 0, st = this.state;
     if (net.clusters.on && z <= net.clusters.max_zoom) {
@@ -216,7 +218,7 @@ SN.MapLayer = L.Layer.extend({
       });
     }
     if (best) return best;
-    var list = new Uint32Array(Math.max(1, net.nseg)), k = SN.collectSegments(net, view, z, st, list), cand = [];
+    var list = this._scratch(), k = SN.collectSegments(net, view, z, st, list), cand = [];
     for (i = 0; i < k; i++) cand.push(list[i]);
     if (st.struck) net.struckArcs.forEach(function (a) { cand.push(net.arcSeg[a]); });
     cand.forEach(function (sg) {

@@ -141,8 +141,8 @@ SN.Overlay = L.Layer.extend({
     ctx.globalAlpha = 1;
     if (st.edgeCut && net.cutArcs.length) {
       this.stats.cutEdges = this._arcPath(ctx, net.cutArcs);
-      ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 7; ctx.setLineDash([]); ctx.stroke();
-      ctx.strokeStyle = net.palette.cut; ctx.lineWidth = 4; ctx.setLineDash([7, 4]); ctx.stroke();
+      ctx.globalAlpha = 0.9; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 5.5; ctx.setLineDash([]); ctx.stroke();
+      ctx.globalAlpha = 1; ctx.strokeStyle = net.palette.cut; ctx.lineWidth = 3; ctx.setLineDash([8, 5]); ctx.stroke();
     }
     if (st.struck && net.struckArcs.length) {
       this.stats.struckEdges = this._arcPath(ctx, net.struckArcs);
