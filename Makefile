@@ -56,6 +56,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_whatif.py
+	$(BIN)/python benchmarks/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -157,9 +157,13 @@ def _check_probabilities(values: np.ndarray, what: str, kind: tuple[str, ...], i
 def _groups(snap: Snapshot, n: int) -> np.ndarray:
     """Return each element's representative: itself, or for a reverse edge the edge it was reversed from."""
     rep = np.arange(n + len(snap.edges))
-    if snap.graph is not None:
-        reverse = {str(k): d.get("reverse_of") for _, _, k, d in snap.graph.edges(keys=True, data=True)}
-    else:  # no graph: the validator's naming, ID~rev for the reverse of ID
+    columns = getattr(snap.graph, "columns", None)
+    if columns is not None:  # read from a file: its columns, without building the graph
+        t = columns.table
+        reverse = {str(e): of for e, of in zip(t.edge_id, t.edge_reverse_of) if of is not None}
+    elif snap.graph is not None:
+        reverse = {str(k): of for _, _, k, of in snap.graph.edges(keys=True, data="reverse_of") if of is not None}
+    else:  # arrays alone: the validator's naming, ID~rev for the reverse of ID
         reverse = {e: e[:-4] for e in snap.edges if e.endswith("~rev")}
     for e, of in reverse.items():
         if of is not None and of in snap.edge_index:
@@ -262,10 +266,10 @@ def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool,
                   bound: float = math.inf) -> tuple[float, tuple[float, float] | None]:
     """Return the weighted mean and, when sampled, its 95% interval (mean +- Z standard errors).
 
-    Where every sample is the same, the normal interval would be a point although a
-    rarer value may have been missed; for values known to lie in ``[0, bound]`` the
-    interval is then Wilson's for the share ``mean / bound``, times ``bound`` (a run of
-    zeros gives ``[0, about 3.8 bound / n]``).
+    For values known to lie in ``[0, bound]`` (a finite ``bound``) the interval stays inside
+    it, and where every sample is the same (the normal interval would be a point although
+    a rarer value may have been missed) it is Wilson's for the share ``mean / bound``,
+    times ``bound``: a run of zeros gives ``[0, about 3.8 bound / n]``.
 
     Examples
     --------
@@ -290,10 +294,15 @@ def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool,
 
 
 def _bounded_interval(mean: np.ndarray, sd: np.ndarray, n: int, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return 95% intervals of sample means: normal, or Wilson's (scaled) where the samples did not vary."""
+    """Return 95% intervals of sample means: normal, or Wilson's (scaled) where the samples did not vary.
+
+    Means of values known to lie in ``[0, bound]`` (a finite bound) keep their interval inside it.
+    """
     half = Z * sd / math.sqrt(n)
     lo, hi = mean - half, mean + half
-    flat = (sd == 0) & np.isfinite(bound) & (bound > 0)
+    known = np.isfinite(bound)
+    lo[known], hi[known] = np.maximum(lo[known], 0.0), np.minimum(hi[known], bound[known])
+    flat = (sd == 0) & known & (bound > 0)
     for i in np.flatnonzero(flat):
         w_lo, w_hi = wilson(min(1.0, mean[i] / bound[i]) * n, n)
         lo[i], hi[i] = w_lo * bound[i], w_hi * bound[i]

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from supplynet.cli.options import (Progress, check_outputs, edges_option, endpoint_options, format_option,
-                                   network_argument, output_options, read, write_output)
+from supplynet.cli.options import (edges_option, endpoint_options, format_option, full_option, network_argument,
+                                   output_options, phases, plan_outputs, read, write_output)
 
 __all__ = ["uncertainty", "sampling_options"]
 
@@ -55,10 +55,11 @@ def sampling_options(most: int, default: int | None) -> Callable[[Callable[..., 
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many elements each ranking lists in text and Markdown.")
 @format_option("text", "markdown", "json", "csv")
+@full_option
 @output_options
 def uncertainty(network: str, edges: str | None, samples: int, seed: int, p_success: float, workers: int | None,
                 scheduler: str | None, method: str, losses: str, sources: str | None, sinks: str | None, top: int,
-                fmt: str, output: str | None, overwrite: bool) -> None:
+                fmt: str, full: bool, output: str | None, overwrite: bool) -> None:
     """What NETWORK delivers when each element exists only with its confidence.
 
     The expected max flow, its 10th, 50th and 90th percentiles and the chance that any
@@ -70,13 +71,12 @@ def uncertainty(network: str, edges: str | None, samples: int, seed: int, p_succ
     from supplynet.render.uncertainty import format_uncertainty
 
     inputs = (network, edges)
-    if output:  # refuse before the work, not after it
-        check_outputs([output], overwrite=overwrite, inputs=inputs)
-    G = read(network, edges)
-    bar = Progress("scenarios")
+    plan_outputs([output], overwrite=overwrite, inputs=inputs)  # refuse before the work, not after it
+    bars = phases()
     try:
+        G = read(network, edges)
         rep = evaluate_uncertainty(G, sources, sinks, samples=samples, seed=seed, method=method, p_success=p_success,
-                                   losses=losses, workers=workers, scheduler=scheduler, progress=bar)
+                                   losses=losses, workers=workers, scheduler=scheduler, progress=bars)
     finally:
-        bar.close()
-    write_output(format_uncertainty(rep, fmt, top=top), output, overwrite=overwrite, inputs=inputs)
+        bars.close()
+    write_output(format_uncertainty(rep, fmt, top=top, full=full), output, overwrite=overwrite, inputs=inputs)

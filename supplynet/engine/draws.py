@@ -103,17 +103,20 @@ class ScenarioSet:
         """Whether the set enumerates every outcome (else it is sampled)."""
         return self.seed is None
 
-    def outcomes(self, start: int, stop: int) -> Outcomes:
-        """Return scenarios ``start .. stop - 1``."""
+    def outcomes(self, start: int, stop: int, *, strikes: bool = True) -> Outcomes:
+        """Return scenarios ``start .. stop - 1``; ``strikes`` False skips drawing the strikes
+        (``success`` is then all False; the existence draws are the same either way)."""
         if self.exact:
             return self._enumerated(start, stop)
         n = stop - start
         exists = np.empty((n, len(self.group)), bool)
-        success = np.empty((n, len(self.group)), bool)
+        success = np.zeros((n, len(self.group)), bool)
+        n_q = len(self.q)
         for k, s in enumerate(range(start, stop)):
-            u = np.random.default_rng([self.seed, s, self.stream]).random(len(self.q) + len(self.p))
-            exists[k] = (u[:len(self.q)] < self.q)[self.group]
-            success[k] = u[len(self.q):] < self.p
+            rng = np.random.default_rng([self.seed, s, self.stream])
+            exists[k] = (rng.random(n_q) < self.q)[self.group]
+            if strikes:  # the next uniforms of the same stream: one per element
+                success[k] = rng.random(len(self.p)) < self.p
         return Outcomes(exists, success, np.ones(n))
 
     def weights(self, start: int, stop: int) -> np.ndarray:

@@ -82,7 +82,7 @@ def run_task(net: ScenarioNet, scenarios: ScenarioSet, plans: Sequence[np.ndarra
              threads: int | None) -> tuple[int, list[BlockSums]]:
     """Return ``(start, sums per plan)`` of scenarios ``start .. stop - 1``: one task, a pure
     function of its arguments. The scenarios are drawn once and shared by every plan."""
-    outcomes = scenarios.outcomes(start, stop)
+    outcomes = scenarios.outcomes(start, stop, strikes=any(s is not None and s.any() for s in plans))
     out = []
     for struck in plans:
         ptr, absent = outcomes.absent(struck)

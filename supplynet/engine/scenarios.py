@@ -11,9 +11,10 @@ Per scenario, :func:`sweep_blocks` finds
 - the **maximum flow**, solved from zero (ISAP, :func:`supplynet.engine.maxflow.max_flow`)
   when many elements are absent, or repaired from the intact network's maximum flow
   (:func:`supplynet.engine.repair.lower_capacities`) when few are: a repair costs time
-  local to each lowered arc, so a scenario with a thousand absent arcs is four times
-  cheaper from zero, one with ten is twenty times dearer (:data:`REPAIR_POSITIONS`). Both give the
-  same value, and nothing below depends on which maximum flow was found;
+  local to each lowered arc, so at 10,000 nodes a scenario with 512 absent arcs costs
+  three times as much to repair as to solve from zero, and one with 16 a tenth
+  (:data:`REPAIR_POSITIONS`). Both give the same value, and nothing below depends on
+  which maximum flow was found;
 - whether each element lies in **some minimum cut**: it is present, saturated, and its
   tail and head fall in different strongly connected components of the residual graph
   (Picard and Queyranne 1980), one Tarjan pass per scenario. Equivalently, removing it
@@ -50,9 +51,9 @@ BLOCK = 16
 #: Residual positions per absent element a repair may cost before solving from zero is
 #: cheaper: a scenario of a network with ``P`` positions is repaired from the intact
 #: maximum flow when at most ``P // REPAIR_POSITIONS`` elements are absent. Measured
-#: (docs/benchmarks-uncertainty.md): a repair costs 10-70 us per lowered arc, a cold solve
+#: (docs/benchmarks-uncertainty.md): a repair costs 8-100 us per lowered arc, a cold solve
 #: about 0.1 us per position, so at 10,000 nodes (93,000 positions) the crossover lies
-#: near 128 arcs, and on the 56-node corridor a cold solve always wins.
+#: between 64 and 128 arcs, and on the 56-node corridor a cold solve wins from 4 arcs on.
 REPAIR_POSITIONS = 1000
 
 

@@ -62,7 +62,7 @@ def format_plan(comp: Any, fmt: str = "text", *, network: dict[str, Any] | None 
     if getattr(comp, "uncertainty", None) is not None:  # plans under uncertain intelligence (--samples)
         from supplynet.render.uncertainty import format_stochastic_plan
 
-        return format_stochastic_plan(comp, fmt, network=network, parameters=parameters)
+        return format_stochastic_plan(comp, fmt, network=network, parameters=parameters, full=full)
     writer = pick_writer(_WRITERS, fmt, "plan")
     return writer(comp, network or {}, chart, parameters or {}, None if full else LIST_LIMIT)
 

@@ -4,7 +4,9 @@
 (``supplynet uncertainty``); :func:`format_stochastic_plan` a plan comparison made with
 ``samples`` (``supplynet plan --samples``). Pure functions: equal inputs give equal bytes.
 Numbers go through :mod:`supplynet.render.numbers`; every interval is 95% and shown
-as ``[low, high]``, or not at all where the figures are exact.
+as ``[low, high]``, or not at all where the figures are exact. Text from the network file
+is made harmless as in every renderer (:mod:`supplynet.render.safe`), and text and
+Markdown list the first few sources, sinks and strikes unless ``full``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from supplynet._version import __version__
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
 from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
-from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
+from supplynet.render.safe import terminal_text
+from supplynet.render.tables import LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
 
 __all__ = ["FORMATS", "format_uncertainty", "format_stochastic_plan"]
 
@@ -56,27 +59,28 @@ def _sampling(rep: Any) -> str:
 
 # --- supplynet uncertainty ---------------------------------------------------------------------
 
-def format_uncertainty(report: Any, fmt: str = "text", *, top: int = 10) -> str:
+def format_uncertainty(report: Any, fmt: str = "text", *, top: int = 10, full: bool = False) -> str:
     """Return an uncertainty report as ``text``, ``markdown``, ``json`` or ``csv``.
 
-    Text and Markdown list the ``top`` elements of each ranking; JSON and CSV every one.
+    Text and Markdown list the ``top`` elements of each ranking, and the first few
+    sources and sinks unless ``full``; JSON and CSV every one.
 
     Raises
     ------
     supplynet.OutputError
         ``fmt`` is not one of :data:`FORMATS`.
     """
-    return pick_writer(_REPORT_WRITERS, fmt, "uncertainty")(report, top)
+    return pick_writer(_REPORT_WRITERS, fmt, "uncertainty")(report, top, None if full else LIST_LIMIT)
 
 
-def _heading(rep: Any) -> list[str]:
+def _heading(rep: Any, limit: int | None) -> list[str]:
     net = rep.network
     lines = [f"supplynet {rep.version} uncertainty: {net.get('name') or net.get('source') or '-'}"]
     if net.get("description"):
         lines.append(str(net["description"]))
     return lines + [f"input: {net.get('source')}, {net.get('nodes')} nodes, {net.get('edges')} edges",
-                    f"sources ({len(rep.sources)}): {', '.join(rep.sources)}",
-                    f"sinks ({len(rep.sinks)}): {', '.join(rep.sinks)}",
+                    f"sources ({len(rep.sources)}): {short_list(rep.sources, limit)}",
+                    f"sinks ({len(rep.sinks)}): {short_list(rep.sinks, limit)}",
                     f"method: {_sampling(rep)}"]
 
 
@@ -145,8 +149,8 @@ _COLLECT_WORDS = ("how far learning for sure whether the element exists would mo
                   "average: 2 (1 - confidence) x its expected flow loss")
 
 
-def _report_text(rep: Any, top: int) -> str:
-    lines = _heading(rep) + ["", "MAX FLOW UNDER UNCERTAINTY"] + text_table(*_distribution(rep), align="<>>")
+def _report_text(rep: Any, top: int, limit: int | None) -> str:
+    lines = _heading(rep, limit) + ["", "MAX FLOW UNDER UNCERTAINTY"] + text_table(*_distribution(rep), align="<>>")
     lines += ["", _summary(rep)]
     for column, title, _, words in _SECTIONS:
         rows = _element_rows(rep, column, top)
@@ -157,11 +161,11 @@ def _report_text(rep: Any, top: int) -> str:
         lines += ["", f"WHAT TO COLLECT NEXT (top {len(rows)}; {_COLLECT_WORDS})"] + text_table(_COLLECT_HEAD, rows)
     if rep.notes:
         lines += ["", "NOTES"] + [f"- {n}" for n in rep.notes]
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")
 
 
-def _report_markdown(rep: Any, top: int) -> str:
-    head = _heading(rep)
+def _report_markdown(rep: Any, top: int, limit: int | None) -> str:
+    head = _heading(rep, limit)
     lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]]
     lines += ["", "## Max flow under uncertainty", ""] + markdown_table(*_distribution(rep), align="<>>")
     lines += ["", md_cell(_summary(rep))]
@@ -178,7 +182,7 @@ def _report_markdown(rep: Any, top: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _report_json(rep: Any, top: int) -> str:
+def _report_json(rep: Any, top: int, limit: int | None) -> str:
     return dumps(rep.to_dict()) + "\n"
 
 
@@ -187,7 +191,7 @@ _CSV_HEAD = ["kind", "id", "name", "type", "mode", "source", "target", "confiden
              "p_in_min_cut", "p_in_min_cut_low", "p_in_min_cut_high", "collect_rank", "expected_revision"]
 
 
-def _report_csv(rep: Any, top: int) -> str:
+def _report_csv(rep: Any, top: int, limit: int | None) -> str:
     """Return one row per node and edge (``kind``), after ``meta`` rows of how it was made."""
     collect = {(r["kind"], r["id"]): r for r in rep.collect.to_dict("records")}
     member_of = {(k, m): key for key, r in collect.items() for k in (key[0],) for m in r["members"]}
@@ -207,29 +211,30 @@ def _report_csv(rep: Any, top: int) -> str:
     return csv_text(_CSV_HEAD, rows)
 
 
-_REPORT_WRITERS: dict[str, Callable[[Any, int], str]] = {
+_REPORT_WRITERS: dict[str, Callable[[Any, int, int | None], str]] = {
     "text": _report_text, "markdown": _report_markdown, "json": _report_json, "csv": _report_csv}
 
 
 # --- supplynet plan --samples ------------------------------------------------------------------
 
 def format_stochastic_plan(comp: Any, fmt: str = "text", *, network: dict[str, Any] | None = None,
-                           parameters: dict[str, Any] | None = None) -> str:
+                           parameters: dict[str, Any] | None = None, full: bool = False) -> str:
     """Return a plan comparison made under uncertainty as ``text``, ``markdown``, ``json`` or ``csv``.
 
     ``comp`` is a :class:`~supplynet.analysis.plan.Comparison` with ``uncertainty`` set;
     ``network`` describes the input (as :func:`supplynet.render.plan.network_meta` gives it)
-    and ``parameters`` how the plans were asked for (JSON records them).
+    and ``parameters`` how the plans were asked for (JSON records them); ``full`` lists
+    every source, sink and strike in text and Markdown.
 
     Raises
     ------
     supplynet.OutputError
         ``fmt`` is not one of :data:`FORMATS`.
     """
-    return pick_writer(_PLAN_WRITERS, fmt, "plan")(comp, network or {}, parameters or {})
+    return pick_writer(_PLAN_WRITERS, fmt, "plan")(comp, network or {}, parameters or {}, None if full else LIST_LIMIT)
 
 
-def _plan_heading(comp: Any, network: dict[str, Any]) -> list[str]:
+def _plan_heading(comp: Any, network: dict[str, Any], limit: int | None) -> list[str]:
     u = comp.uncertainty
     lines = [f"supplynet {__version__} interdiction plan under uncertainty: "
              f"{network.get('name') or network.get('source') or '-'}"]
@@ -245,8 +250,8 @@ def _plan_heading(comp: Any, network: dict[str, Any]) -> list[str]:
     measured = (f"every one of the {ev['scenarios']:,} outcomes" if ev["method"] == "exact" else
                 f"a fresh sample of {ev['scenarios']:,} scenarios (seed {ev['seed']}, stream {ev['stream']})")
     lines += [f"input: {network.get('source')}, {network.get('nodes')} nodes, {network.get('edges')} edges",
-              f"sources ({len(comp.sources)}): {', '.join(comp.sources)}",
-              f"sinks ({len(comp.sinks)}): {', '.join(comp.sinks)}",
+              f"sources ({len(comp.sources)}): {short_list(list(comp.sources), limit)}",
+              f"sinks ({len(comp.sinks)}): {short_list(list(comp.sinks), limit)}",
               f"budget {format_number(comp.budget)}; targets: {_TARGET_WORDS[comp.targets]}; objective: least "
               f"expected max flow left; {u.uncertain:,} uncertain elements; strikes without p_success work with "
               f"probability {format_number(u.p_success)}",
@@ -258,7 +263,7 @@ _PLAN_HEAD = ["method", "cost", "expected left", "95% interval", "any flow", "mo
               "left as given", "selected"]
 
 
-def _plan_rows(comp: Any) -> list[list[str]]:
+def _plan_rows(comp: Any, limit: int | None) -> list[list[str]]:
     u = comp.uncertainty
     rows = [["no strike", "0", format_number(u.before.expected_flow_left), _interval(u.before.interval),
              _share(u.before.p_any_flow), "", "", format_number(next(iter(comp.plans.values())).max_flow_before), ""]]
@@ -266,7 +271,7 @@ def _plan_rows(comp: Any) -> list[list[str]]:
         diff, iv = u.differences.get(name, (None, None))
         rows.append([name, format_number(p.cost), format_number(p.expected_flow_left), _interval(p.expected_flow_interval),
                      _share(p.p_any_flow_left), "-" if diff is None else format_number(diff), _interval(iv),
-                     format_number(p.max_flow_after), ", ".join(p.selected) or "(none)"])
+                     format_number(p.max_flow_after), short_list(list(p.selected), limit, empty="(none)")])
     return rows
 
 
@@ -316,20 +321,20 @@ def _state(p: Any) -> str:
     return "proven optimal for its sample" if p.optimal else "not proven optimal"
 
 
-def _plan_text(comp: Any, network: dict[str, Any], parameters: dict[str, Any]) -> str:
-    lines = _plan_heading(comp, network) + [""] + text_table(_PLAN_HEAD, _plan_rows(comp))
+def _plan_text(comp: Any, network: dict[str, Any], parameters: dict[str, Any], limit: int | None) -> str:
+    lines = _plan_heading(comp, network, limit) + [""] + text_table(_PLAN_HEAD, _plan_rows(comp, limit))
     lines += ["", *_plan_summary(comp)]
     for name, p in comp.plans.items():
         lines += ["", f"{name.upper()} PLAN  cost {format_number(p.cost)} of {format_number(p.budget)}, expected "
                       f"left {format_number(p.expected_flow_left)} ({_state(p)})"]
         lines += ["  " + r for r in text_table(*_picks(comp, p))] if p.selected else ["  (nothing selected)"]
-    return "\n".join(lines + ["", "NOTES"] + [f"- {n}" for n in _plan_notes(comp)]) + "\n"
+    return terminal_text("\n".join(lines + ["", "NOTES"] + [f"- {n}" for n in _plan_notes(comp)]) + "\n")
 
 
-def _plan_markdown(comp: Any, network: dict[str, Any], parameters: dict[str, Any]) -> str:
-    head = _plan_heading(comp, network)
+def _plan_markdown(comp: Any, network: dict[str, Any], parameters: dict[str, Any], limit: int | None) -> str:
+    head = _plan_heading(comp, network, limit)
     lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]] + ["", "## Plans", ""]
-    lines += markdown_table(_PLAN_HEAD, _plan_rows(comp)) + ["", *map(md_cell, _plan_summary(comp))]
+    lines += markdown_table(_PLAN_HEAD, _plan_rows(comp, limit)) + ["", *map(md_cell, _plan_summary(comp))]
     for name, p in comp.plans.items():
         lines += ["", f"## {name.capitalize()} plan (cost {format_number(p.cost)}, expected left "
                       f"{format_number(p.expected_flow_left)}; {_state(p)})", ""]
@@ -337,7 +342,7 @@ def _plan_markdown(comp: Any, network: dict[str, Any], parameters: dict[str, Any
     return "\n".join(lines + ["", "## Notes", ""] + [f"- {md_cell(n)}" for n in _plan_notes(comp)]) + "\n"
 
 
-def _plan_json(comp: Any, network: dict[str, Any], parameters: dict[str, Any]) -> str:
+def _plan_json(comp: Any, network: dict[str, Any], parameters: dict[str, Any], limit: int | None) -> str:
     doc = dict(comp.to_dict(), network=network, supplynet_version=__version__, notes=_plan_notes(comp),
                parameters=parameters)
     return dumps(doc) + "\n"
@@ -348,7 +353,7 @@ _PLAN_CSV = ["method", "cost", "expected_flow_left", "expected_flow_left_low", "
              "selected"]
 
 
-def _plan_csv(comp: Any, network: dict[str, Any], parameters: dict[str, Any]) -> str:
+def _plan_csv(comp: Any, network: dict[str, Any], parameters: dict[str, Any], limit: int | None) -> str:
     """Return one row for no strike and one per plan."""
     u = comp.uncertainty
     lo, hi = u.before.interval or (None, None)
@@ -363,5 +368,5 @@ def _plan_csv(comp: Any, network: dict[str, Any], parameters: dict[str, Any]) ->
     return csv_text(_PLAN_CSV, [[clean_number(c) for c in row] for row in rows])
 
 
-_PLAN_WRITERS: dict[str, Callable[[Any, dict[str, Any], dict[str, Any]], str]] = {
+_PLAN_WRITERS: dict[str, Callable[[Any, dict[str, Any], dict[str, Any], int | None], str]] = {
     "text": _plan_text, "markdown": _plan_markdown, "json": _plan_json, "csv": _plan_csv}
