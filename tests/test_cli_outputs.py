@@ -84,7 +84,7 @@ def test_the_format_follows_the_suffix(suffix: str, check, tmp_path: Path) -> No
     (["report", DIAMOND, "--format", "text", "-o", "r.json"], "text contradicts the suffix of r.json"),
     (["report", DIAMOND, "-o", "r.html"], "names an HTML map"),
     (["info", DIAMOND, "-o", "i.csv"], "names a csv file"),
-    (["whatif", DIAMOND, "--remove", "a", "--format", "csv", "-o", "w.md"], "contradicts"),
+    (["whatif", DIAMOND, "--remove", "a", "--format", "csv", "-o", "w.txt"], "csv contradicts"),
     (["export", DIAMOND, "--format", "geojson", "-o", "x.gpkg"], "contradicts the suffix of x.gpkg"),
     (["map", DIAMOND, "-o", "m.json"], "a map is an HTML page"),
     (["plan", DIAMOND, "--budget", "1", "--chart", "c.jpg"], "expected a file ending in .svg or .png"),

@@ -27,7 +27,8 @@ from supplynet.render.encode import json_pieces, records, row_texts
 from supplynet.render.formats import pick_writer
 from supplynet.render.numbers import MISSING, format_number, format_percent
 from supplynet.render.safe import terminal_text
-from supplynet.render.tables import LINES_LIMIT, LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
+from supplynet.render.tables import (LINES_LIMIT, LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, short_runs,
+                                     text_table)
 
 if TYPE_CHECKING:
     from supplynet.analysis.report import Report
@@ -274,7 +275,7 @@ def to_text(r: Report, *, full: bool = False) -> str:
     lines += text_table(_POINT_HEAD, _point_rows(r), free_last=True)
     lines += ["", "SUMMARY", _summary(r, full)]
     if r.notes:
-        lines += ["", "NOTES"] + [f"- {n}" for n in r.notes]
+        lines += ["", "NOTES"] + [f"- {short_runs(n, None if full else LIST_LIMIT)}" for n in r.notes]
     return terminal_text("\n".join(lines) + "\n")
 
 
@@ -309,7 +310,7 @@ def to_markdown(r: Report, *, full: bool = False) -> str:
     lines += _md_more(len(ncut["nodes"]), limit)
     lines += ["", "## Top interdiction points", ""] + markdown_table(_POINT_HEAD, _point_rows(r))
     if r.notes:
-        lines += ["", "## Notes", ""] + [f"- {md_cell(n)}" for n in r.notes]
+        lines += ["", "## Notes", ""] + [f"- {md_cell(short_runs(n, None if full else LIST_LIMIT))}" for n in r.notes]
     return "\n".join(lines) + "\n"
 
 

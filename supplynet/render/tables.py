@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from supplynet.render.safe import csv_cell, md_text
 
 __all__ = ["LIST_LIMIT", "LINES_LIMIT", "md_cell", "text_table", "markdown_table", "csv_text", "short_list",
-           "short_lines"]
+           "short_lines", "short_runs"]
 
 #: Items of a list written on one line of text or Markdown before "... and N more".
 LIST_LIMIT = 10
@@ -57,6 +58,29 @@ def short_list(items: Sequence[str], limit: int | None = LIST_LIMIT, *, empty: s
     if limit is None or len(items) <= limit:
         return sep.join(items)
     return f"{sep.join(items[:limit])} ... and {len(items) - limit:,} more"
+
+
+_ID_RUN = re.compile(r"(?:[^\s,;()]+, ){%d,}[^\s,;()]+")
+
+
+def short_runs(text: str, limit: int | None = LIST_LIMIT) -> str:
+    """Return ``text`` with every run of more than ``limit`` comma-separated ids cut to ``... and N more``.
+
+    For sentences that carry a list (an analysis note naming every bottleneck node).
+
+    Examples
+    --------
+    >>> short_runs("binds at a, b, c, d, e; the cut is larger", 2)
+    'binds at a, b ... and 3 more; the cut is larger'
+    """
+    if limit is None:
+        return text
+    pattern = re.compile(_ID_RUN.pattern % limit)
+
+    def cut(match: re.Match[str]) -> str:
+        return short_list(match.group().split(", "), limit)
+
+    return pattern.sub(cut, text)
 
 
 def short_lines(lines: Sequence[str], limit: int | None = LINES_LIMIT, *, indent: str = "  ",
