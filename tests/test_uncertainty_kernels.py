@@ -168,6 +168,14 @@ def test_enumeration_lists_every_outcome_once_with_its_probability() -> None:
     assert not out.exists[:, 4].any()
 
 
+def test_an_astronomical_number_of_outcomes_is_infinite_not_an_overflow() -> None:
+    n = 5000
+    group, q, p = np.arange(n), np.full(n, 0.5), np.full(n, 0.5)
+    assert outcome_count(group, q, p, np.arange(n), np.arange(n)) == math.inf
+    assert outcome_count(group, np.ones(n), p, np.zeros(0, np.int64), np.arange(n)) == math.inf
+    assert outcome_count(group, q, p, np.arange(10), np.zeros(0, np.int64)) == 2.0 ** 10
+
+
 def test_runs_are_identical_for_any_number_of_threads() -> None:
     rng = np.random.default_rng(5)
     G = nx.MultiDiGraph()

@@ -171,8 +171,12 @@ def _group_factor(members: np.ndarray, split: np.ndarray, q: float, p: np.ndarra
                   np.vstack([np.zeros((1, len(split)), bool), patterns]))
 
 
+#: Past 2**_HUGE outcomes the count is infinite (no set that large is ever enumerated).
+_HUGE = 62
+
+
 def outcome_count(group: np.ndarray, q: np.ndarray, p: np.ndarray, groups: np.ndarray, split: np.ndarray) -> float:
-    """Return how many outcomes :func:`enumerated` would list (a float: it may be astronomical).
+    """Return how many outcomes :func:`enumerated` would list (``inf`` past 2**62).
 
     Examples
     --------
@@ -188,7 +192,14 @@ def outcome_count(group: np.ndarray, q: np.ndarray, p: np.ndarray, groups: np.nd
             per_group[int(group[i])] += 1
         elif q[group[i]] > 0:
             extra += 1
-    return math.prod(1.0 + 2.0 ** (k - 1) for k in per_group.values()) * 2.0 ** extra
+    if extra > _HUGE:
+        return math.inf  # far past anything enumerable
+    total = 2.0 ** extra
+    for k in per_group.values():
+        total *= 1.0 + 2.0 ** min(k - 1, _HUGE)
+        if total > 2.0 ** _HUGE:
+            return math.inf
+    return total
 
 
 def _splits(p: np.ndarray, split: np.ndarray) -> np.ndarray:
