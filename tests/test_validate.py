@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,15 @@ CATALOGUE = {
     "edge_polygon.geojson": ["(id 'e1') edge", "Polygon", "LineString"],
     "short_linestring.geojson": ["(id 'e1')", "at least two positions"],
     "interdictable_string.geojson": ["(id 'h')", "'interdictable'", "true or false", "'maybe'"],
+    "whitespace_id.geojson": ["feature 1 (id 'h ') node", "'id'", "starts or ends with whitespace",
+                              "feature 3 (id 'e1') edge, property 'target'"],
+    "nul_in_id.geojson": ["feature 1", "'id'", "control character (U+0000)"],
+    "long_id.geojson": ["feature 3 (id 'eeee", "...) edge", "1,001 characters long", "at most 1,000"],
+    "huge_length_km.geojson": ["feature 3 (id 'e1') edge", "'length_km'", "1e+300 km", "longer than any route"],
+    "lone_surrogate.geojson": ["feature 1 (id 'h') node", "'name'", "lone surrogate (\\ud800)"],
+    "duplicate_key.geojson": ["feature 3 (id 'e1') edge", "'capacity'", "given twice", "keeps only the last"],
+    "deep_property.geojson": ["feature 1 (id 'h') node", "'notes'", "nested more than 32 levels"],
+    "unknown_crs.geojson": ["'crs'", "'EPSG:999999'", "does not know"],
 }
 
 
@@ -97,6 +107,80 @@ def test_computed_property_in_file_is_ignored_with_warning(tmp_path: Path) -> No
     report, G = load_network(path)
     assert any("'length'" in w and "computed by supplynet" in w for w in report.warnings)
     assert G is not None and G.edges["h", "a", "e2"]["length"] > 300_000
+
+
+# --- warnings that catch mistakes: one line per kind, with a count and the first features
+
+def test_a_mistyped_property_is_named_with_what_was_meant() -> None:
+    report, G = load_network(WARN / "typo_property.geojson")
+    assert G is not None
+    lines = {w.split("property ")[1].split(" ")[0]: w for w in report.warnings}
+    assert set(lines) == {"'capcity'", "'lenght_km'", "'Capacity'"}
+    assert "did you mean 'capacity'?" in lines["'capcity'"]
+    assert "(2 features: feature 3 (id 'e1'), feature 4 (id 'e2'))" in lines["'capcity'"]
+    assert "did you mean 'length_km'?" in lines["'lenght_km'"] and "1 feature: feature 4" in lines["'lenght_km'"]
+    assert "not a node property" in lines["'Capacity'"] and "did you mean 'capacity'?" in lines["'Capacity'"]
+    # the misspelt capacity is not read: the edge is unlimited, and the warning says so
+    assert "capacity" not in G.edges["f", "h", "e1"] and G.edges["f", "h", "e1"]["capcity"] == 10
+
+
+def test_an_unknown_type_lists_the_known_ones_and_a_missing_sink_is_said() -> None:
+    report, G = load_network(WARN / "unknown_type.geojson")
+    assert G is not None
+    typo = next(w for w in report.warnings if "'assembley'" in w)
+    assert "did you mean 'assembly'?" in typo and "manufacturing, assembly, smuggling" in typo
+    assert "feature 2 (id 'a')" in typo
+    own = next(w for w in report.warnings if "'factory'" in w)
+    assert "a role of your own is fine" in own and "did you mean" not in own
+    assert any("no node has type 'assembly'" in w and "--sinks" in w for w in report.warnings)
+    source_report, _ = load_network(WARN / "no_source.geojson")
+    assert [w for w in source_report.warnings if "no node has type 'manufacturing'" in w and "--sources" in w]
+
+
+def test_a_warning_kind_is_one_line_however_many_features(tmp_path: Path) -> None:
+    doc = json.loads((WARN / "typo_property.geojson").read_text())
+    edge = next(f for f in doc["features"] if f["properties"].get("id") == "e1")
+    doc["features"] += [{**edge, "properties": {**edge["properties"], "id": f"x{i}"}} for i in range(500)]
+    path = tmp_path / "many.geojson"
+    path.write_text(json.dumps(doc))
+    report, _ = load_network(path)
+    [line] = [w for w in report.warnings if "'capcity'" in w]
+    assert "(502 features: feature 3 (id 'e1'), feature 4 (id 'e2'), feature 5 (id 'x0'), and 499 more)" in line
+
+
+def test_a_reread_export_drops_its_results_with_one_line(tmp_path: Path, corridor_path: Path) -> None:
+    from supplynet import export_layers, read_network
+    from supplynet.render.layers import write_layers
+
+    G = read_network(corridor_path)
+    for name in ("x.geojson", "x.gpkg", "x.parquet"):
+        write_layers(export_layers(G), tmp_path / name)
+        report, H = load_network(tmp_path / name)
+        assert H is not None and len(report.warnings) == 1, report.warnings
+        [line] = report.warnings
+        assert "'flow'" in line and "'betweenness'" in line and "'x'" in line and "export read back" in line
+        assert "(156 features: " in line
+        assert sorted(H.nodes) == sorted(G.nodes) and H.number_of_edges() == G.number_of_edges()
+
+
+def test_a_free_property_named_like_a_metric_stays_outside_an_export(tmp_path: Path) -> None:
+    doc = json.loads((WARN / "far_edge_end.geojson").read_text())
+    doc["features"][0]["properties"].update(flow=7, kind="factory")
+    path = tmp_path / "own.geojson"
+    path.write_text(json.dumps(doc))
+    report, G = load_network(path)
+    assert G is not None and G.nodes["f"]["flow"] == 7 and G.nodes["f"]["kind"] == "factory"
+    assert not [w for w in report.warnings if "computed" in w]
+
+
+def test_strict_turns_warnings_into_problems() -> None:
+    report, G = load_network(WARN / "typo_property.geojson", strict=True)
+    assert G is None and report.warnings == [] and len(report.problems) == 3
+    assert all(p.endswith("(an error under --strict)") for p in report.problems)
+    with pytest.raises(NetworkValidationError, match="an error under --strict"):
+        read_network(WARN / "unknown_type.geojson", strict=True)
+    report, G = load_network(BAD.parent / "diamond.geojson", strict=True)
+    assert G is not None and report.problems == []
 
 
 def test_too_large_file_is_refused_before_reading(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ from supplynet.cli.info import info
 from supplynet.cli.map import map_command
 from supplynet.cli.plan import plan
 from supplynet.cli.report import report
+from supplynet.cli.template import template
 from supplynet.cli.uncertainty import uncertainty
 from supplynet.cli.validate import validate
 from supplynet.cli.whatif import whatif
@@ -288,6 +289,7 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 
 main.add_command(validate)
+main.add_command(template)
 main.add_command(info)
 main.add_command(report)
 main.add_command(map_command)

@@ -10,12 +10,16 @@ feature's index in its file, so every message can name it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Column", "FeatureBlock", "GEOM_NULL", "GEOM_POINT", "GEOM_LINE", "GEOM_OTHER", "GEOM_SKIP"]
+from supplynet._errors import NetworkReadError
+
+__all__ = ["Column", "FeatureBlock", "MemoryBudget", "GEOM_NULL", "GEOM_POINT", "GEOM_LINE", "GEOM_OTHER",
+           "GEOM_SKIP"]
 
 #: Geometry codes of a row.
 GEOM_NULL, GEOM_POINT, GEOM_LINE, GEOM_OTHER, GEOM_SKIP = 0, 1, 2, 3, -1
@@ -105,3 +109,56 @@ class FeatureBlock:
     driver: str = "geojson"
     check_text: bool = False
     key_order: tuple[list[tuple[str, ...]], np.ndarray] | None = None
+
+
+class MemoryBudget:
+    """The memory a read may use: readers check it as they go, and stop with a clear error
+    before the machine runs out (the process's resident memory, from ``/proc/self/statm``).
+
+    ``limit`` is bytes; by default ``SUPPLYNET_MAX_MEMORY`` or 75% of the machine's memory.
+    Where the resident memory cannot be read (not Linux) the budget never stops a read.
+
+    Examples
+    --------
+    >>> MemoryBudget(1 << 40).check("x.geojson", 10)  # far below a terabyte: nothing happens
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        if limit is None:
+            text = os.environ.get("SUPPLYNET_MAX_MEMORY")
+            if text:
+                try:
+                    limit = int(text)
+                except ValueError:
+                    raise NetworkReadError(f"SUPPLYNET_MAX_MEMORY must be a whole number of bytes, got {text!r}") \
+                        from None
+            else:
+                limit = int(0.75 * _physical_memory()) if _physical_memory() else 0
+        self.limit = limit
+
+    def used(self) -> int:
+        """Return the resident memory of the process in bytes (0 when unknown)."""
+        try:
+            with open("/proc/self/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def check(self, label: str, features: int) -> None:
+        """Raise a :class:`NetworkReadError` when the process uses more than the budget."""
+        if self.limit <= 0:
+            return
+        used = self.used()
+        if used > self.limit:
+            raise NetworkReadError(
+                f"{label}: reading it needs more memory than the {self.limit / 2**30:.1f} GiB allowed (it used "
+                f"{used / 2**30:.1f} GiB after {features:,} features; reading takes about 1 KB per feature, more "
+                "for features with many properties): raise SUPPLYNET_MAX_MEMORY (bytes) if the machine has the "
+                "memory, or split the file")
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 0

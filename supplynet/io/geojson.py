@@ -29,7 +29,7 @@ import numpy as np
 
 from supplynet._errors import NetworkReadError
 from supplynet.io.columns import (GEOM_LINE, GEOM_NULL, GEOM_OTHER, GEOM_POINT, GEOM_SKIP, Column,
-                                  FeatureBlock)
+                                  FeatureBlock, MemoryBudget)
 
 __all__ = ["CHUNK_BYTES", "WHOLE_BYTES", "parse_geojson", "parse_json"]
 
@@ -155,7 +155,8 @@ def _json_error(exc: BaseException, data: bytes, label: str, offset: int, text: 
     return NetworkReadError(f"{label}: not valid JSON at line {line}, column {column}: {where}")
 
 
-def parse_geojson(data: bytes, label: str, *, max_features: int, max_feature_bytes: int) -> tuple[Any, Any]:
+def parse_geojson(data: bytes, label: str, *, max_features: int, max_feature_bytes: int,
+                  budget: MemoryBudget | None = None) -> tuple[Any, Any]:
     """Return ``(top, features)``: the document without its features, and a :class:`FeatureBlock`.
 
     ``top`` is the parsed document (a ``_Dup`` when a top-level key repeats) with
@@ -165,8 +166,8 @@ def parse_geojson(data: bytes, label: str, *, max_features: int, max_feature_byt
     Raises
     ------
     NetworkReadError
-        The text is not JSON, holds more than ``max_features`` features, or a feature is
-        longer than ``max_feature_bytes``.
+        The text is not JSON, holds more than ``max_features`` features, a feature is
+        longer than ``max_feature_bytes``, or reading passes the memory ``budget``.
     """
     check_text = b"\\u" in data and _SURROGATE.search(data) is not None
     if len(data) <= WHOLE_BYTES:
@@ -176,12 +177,12 @@ def parse_geojson(data: bytes, label: str, *, max_features: int, max_feature_byt
             return doc, None
         doc["features"] = []
         _limit(len(feats), max_features, label)
-        walker = _Walker(label, check_text)
+        walker = _Walker(label, check_text, budget)
         walker.walk(feats)
         if _has_dups(feats):
             walker.mark_duplicates(0, feats)
         return doc, walker.block()
-    return _parse_large(data, label, check_text, max_features, max_feature_bytes)
+    return _parse_large(data, label, check_text, max_features, max_feature_bytes, budget)
 
 
 def _limit(count: int, max_features: int, label: str) -> None:
@@ -198,7 +199,7 @@ def _skip_ws(data: bytes, i: int, end: int) -> int:
 
 
 def _parse_large(data: bytes, label: str, check_text: bool, max_features: int,
-                 max_feature_bytes: int) -> tuple[Any, Any]:
+                 max_feature_bytes: int, budget: MemoryBudget | None) -> tuple[Any, Any]:
     n = len(data)
     opened = None
     for match in _FEATURES_KEY.finditer(data):
@@ -219,7 +220,7 @@ def _parse_large(data: bytes, label: str, check_text: bool, max_features: int,
                                "FeatureCollection")
     starts = _item_starts(data, opened)
     _limit(len(starts), max_features, label)
-    walker = _Walker(label, check_text)
+    walker = _Walker(label, check_text, budget)
     closed = opened + 1
     if starts:
         closed = _walk_pieces(data, label, opened, starts, walker, max_feature_bytes)
@@ -375,9 +376,10 @@ def _raise_at(data: bytes, label: str, start: int, end: int, index: int, max_fea
 class _Walker:
     """Walks parsed features into the columns of a :class:`FeatureBlock`."""
 
-    def __init__(self, label: str, check_text: bool) -> None:
+    def __init__(self, label: str, check_text: bool, budget: MemoryBudget | None = None) -> None:
         self.label = label
         self.check_text = check_text
+        self.budget = budget
         self.count = 0
         # Rows by the keys of their properties, in order: a file has few such shapes.
         self.shapes: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
@@ -453,6 +455,8 @@ class _Walker:
         self.count = row
         self._points(prow, pts)
         self._lines(lrow, lines)
+        if self.budget is not None:
+            self.budget.check(self.label, row)
         return keys_seen
 
     def mark_duplicates(self, first: int, feats: list[Any]) -> None:

@@ -17,7 +17,8 @@ What is read, and what is refused (docs/network-format.md, "Containers"):
   ``/dev/zero`` is refused before a byte is read;
 * at most :data:`DEFAULT_MAX_BYTES` bytes, checked before reading (and while reading a
   stream), and at most :data:`DEFAULT_MAX_FEATURES` features, counted before they are
-  parsed, so that a file within the limits cannot exhaust memory.
+  parsed; and reading stops with a clear error when the process passes its memory budget
+  (:class:`~supplynet.io.columns.MemoryBudget`), so that no file exhausts memory.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from supplynet._errors import NetworkReadError, NetworkValidationError
-from supplynet.io.columns import FeatureBlock
+from supplynet.io.columns import FeatureBlock, MemoryBudget
 
 __all__ = ["RawNetwork", "read_raw", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_FEATURES", "DEFAULT_MAX_FEATURE_BYTES",
            "STDIN", "FORMATS", "sniff"]
@@ -327,7 +328,8 @@ def _geojson(data: bytes, label: str, max_features: int, feature_bytes: int) -> 
         raise NetworkReadError(f"{label}: the file is empty; expected a GeoJSON FeatureCollection")
     text = _text(data)
     del data
-    doc, block = parse_geojson(text, label, max_features=max_features, max_feature_bytes=feature_bytes)
+    doc, block = parse_geojson(text, label, max_features=max_features, max_feature_bytes=feature_bytes,
+                               budget=MemoryBudget())
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise NetworkValidationError([f"the top level is {kind!r}, expected a GeoJSON FeatureCollection"], source=label)
@@ -404,6 +406,7 @@ def _read_parquet(p: Path, label: str, max_features: int) -> RawNetwork:
                                  crs=json.dumps(crs) if isinstance(crs, dict) else crs)
     except Exception as exc:
         raise NetworkReadError(f"{label}: its geometry column {column!r} cannot be decoded ({exc})") from None
+    MemoryBudget().check(label, block.count)
     names = {}
     own = meta.get(b"supplynet")  # a supplynet export's provenance: the network it was made from
     if own:
@@ -477,6 +480,7 @@ def _read_gdal(p: Path, label: str, kind: str, max_features: int) -> RawNetwork:
         except Exception as exc:
             raise NetworkReadError(f"{label}: layer {name!r}: its geometries cannot be decoded ({exc})") from None
         blocks.append(block)
+        MemoryBudget().check(label, sum(b.count for b in blocks))
     return RawNetwork(blocks=blocks, meta={"name": p.stem}, source=label, problems=problems, warnings=warnings)
 
 

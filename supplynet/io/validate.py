@@ -74,6 +74,8 @@ MAX_LENGTH_KM = 100_000.0
 SHOWN = 3
 
 _NON_NEGATIVE = ("capacity", "cost", "repair_days")
+#: Characters of an id's repr a message shows (longer ids end in ...).
+_ID_SHOWN = 80
 #: Text properties with few distinct values (read as categories at scale).
 _CATEGORIES = ("type", "mode")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -226,13 +228,11 @@ class _Block:
     computed: dict[str, list[int]] = field(default_factory=dict)  # computed columns: their rows
 
     def where(self, row: int, kind: str = "") -> str:
-        fid = self.fid[row]
-        ident = f" (id {fid!r})" if fid is not None else ""
-        return f"{self.block.label}: feature {int(self.block.index[row])}{ident}{kind}"
+        return f"{self.block.label}: {self.ref(row)}{kind}"
 
     def ref(self, row: int) -> str:
         fid = self.fid[row]
-        ident = f" (id {fid!r})" if fid is not None else ""
+        ident = f" (id {_short(fid, _ID_SHOWN)})" if fid is not None else ""
         return f"feature {int(self.block.index[row])}{ident}"
 
 
@@ -280,7 +280,8 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _number_message(value: Any, lo: float | None, hi: float | None) -> tuple[float | None, str | None]:
+def _number_message(value: Any, lo: float | None, hi: float | None,
+                    above: str | None = None) -> tuple[float | None, str | None]:
     """Return ``(number, None)`` for a good value, ``(None, message)`` for a bad one."""
     if not _is_real(value):
         return None, f"expected a number, got {type(value).__name__} {_short(value)}"
@@ -293,12 +294,12 @@ def _number_message(value: Any, lo: float | None, hi: float | None) -> tuple[flo
     if lo is not None and number < lo:
         return None, f"is {number:g}; it must not be below {lo:g}"
     if hi is not None and number > hi:
-        return None, f"is {number:g}; it must not be above {hi:g}"
+        return None, f"is {number:g}{above}" if above else f"is {number:g}; it must not be above {hi:g}"
     return number, None
 
 
 def _numbers(values: Any, lo: float | None, hi: float | None, *, nan_absent: bool,
-             special: Any = None) -> tuple[np.ndarray, list[tuple[int, str]]]:
+             special: Any = None, above: str | None = None) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Return the floats of ``values`` (NaN where absent or bad) and ``(position, message)`` of
     the bad ones. ``nan_absent``: a NaN counts as absent (columnar formats' nulls);
     ``special(value)`` may map a value to a number first (``"unlimited"`` storage)."""
@@ -308,7 +309,7 @@ def _numbers(values: Any, lo: float | None, hi: float | None, *, nan_absent: boo
     if not isinstance(values, np.ndarray) and special is None:
         if pa.types.is_integer(values.type) or pa.types.is_floating(values.type) or pa.types.is_decimal(values.type):
             out = values.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
-            return _ranged(out, lo, hi, nan_absent=True, raw=None)
+            return _ranged(out, lo, hi, nan_absent=True, raw=None, above=above)
     objs = values if isinstance(values, np.ndarray) else _objects(values)
     if special is None and n:
         kinds = set(map(type, objs))
@@ -318,7 +319,7 @@ def _numbers(values: Any, lo: float | None, hi: float | None, *, nan_absent: boo
             except OverflowError:
                 pass
             else:
-                return _ranged(out, lo, hi, nan_absent=nan_absent, raw=objs)
+                return _ranged(out, lo, hi, nan_absent=nan_absent, raw=objs, above=above)
     out = np.full(n, math.nan)
     bad = []
     for k, value in enumerate(objs.tolist()):
@@ -331,7 +332,7 @@ def _numbers(values: Any, lo: float | None, hi: float | None, *, nan_absent: boo
                 continue
         if nan_absent and isinstance(value, float) and math.isnan(value):
             continue
-        number, msg = _number_message(value, lo, hi)
+        number, msg = _number_message(value, lo, hi, above)
         if msg is None:
             out[k] = number
         else:
@@ -340,7 +341,7 @@ def _numbers(values: Any, lo: float | None, hi: float | None, *, nan_absent: boo
 
 
 def _ranged(out: np.ndarray, lo: float | None, hi: float | None, *, nan_absent: bool,
-            raw: np.ndarray | None) -> tuple[np.ndarray, list[tuple[int, str]]]:
+            raw: np.ndarray | None, above: str | None = None) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Check finite numbers against a range (``raw`` tells a JSON NaN from an absent value)."""
     bad: list[tuple[int, str]] = []
     finite = np.isfinite(out)
@@ -356,7 +357,9 @@ def _ranged(out: np.ndarray, lo: float | None, hi: float | None, *, nan_absent: 
             if limit is None:
                 continue
             for k in np.flatnonzero(test(out, limit)).tolist():
-                bad.append((k, f"is {out[k]:g}; it must not be {word} {limit:g}"))
+                text = f"is {out[k]:g}{above}" if above and word == "above" else \
+                    f"is {out[k]:g}; it must not be {word} {limit:g}"
+                bad.append((k, text))
                 out[k] = math.nan
     return out, bad
 
@@ -578,8 +581,8 @@ def _id_problem(fid: str, limits: Limits, check_text: bool) -> str | None:
     if check_text and not _text_ok(fid):
         return _bad_text(fid, limits.id_length)
     if fid != fid.strip():
-        return (f"{fid!r} starts or ends with whitespace; ids must not (selectors and --remove strip it, "
-                "so they could not tell it from the id without it)")
+        return (f"{_short(fid, _ID_SHOWN)} starts or ends with whitespace; ids must not (selectors and --remove "
+                "strip it, so they could not tell it from the id without it)")
     if _CONTROL.search(fid):
         char = _CONTROL.search(fid).group()
         return f"{_short(fid)} holds a control character (U+{ord(char):04X}); ids must be printable text"
@@ -742,12 +745,12 @@ def _texts(b: _Block, mask: np.ndarray, name: str, rows: np.ndarray, pos: np.nda
 
 def _field_numbers(b: _Block, mask: np.ndarray, name: str, rows: np.ndarray, pos: np.ndarray, add: Any,
                    step: float, *, lo: float | None = None, hi: float | None = None,
-                   special: Any = None) -> np.ndarray:
+                   special: Any = None, above: str | None = None) -> np.ndarray:
     out = np.full(len(rows), math.nan)
     crow, values = _subset(b.block.columns.get(name), mask)
     if not len(crow):
         return out
-    got, bad = _numbers(values, lo, hi, nan_absent=b.block.driver != "geojson", special=special)
+    got, bad = _numbers(values, lo, hi, nan_absent=b.block.driver != "geojson", special=special, above=above)
     out[pos[crow]] = got
     for k, msg in bad:
         add(int(crow[k]), step, name, msg)
@@ -926,7 +929,8 @@ def _name_warnings(b: _Block, name: str, word: str, known: tuple[str, ...], othe
     if match is None:
         return
     warnings.add(("name", label, word, name), label,
-                 f"property {name!r} is not a {word} property supplynet reads; did you mean {match!r}? "
+                 f"property {name!r} is not {'an' if word == 'edge' else 'a'} {word} property supplynet reads; "
+                 f"did you mean {match!r}? "
                  f"It is kept as a free property, not read as {match!r}", refs, len(crow))
 
 
@@ -1083,7 +1087,8 @@ def _check_edges(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     nums["confidence"] = _field_numbers(b, mask, "confidence", rows, pos, add, 7, lo=0.0, hi=1.0)
     nums["p_success"] = _field_numbers(b, mask, "p_success", rows, pos, add, 8, lo=0.0, hi=1.0)
     interdictable = _booleans(b, mask, "interdictable", rows, pos, add, 9, True)
-    nums["length_km"] = _field_numbers(b, mask, "length_km", rows, pos, add, 10, lo=0.0, hi=MAX_LENGTH_KM)
+    nums["length_km"] = _field_numbers(b, mask, "length_km", rows, pos, add, 10, lo=0.0, hi=MAX_LENGTH_KM,
+                                       above=f" km, longer than any route on Earth (at most {MAX_LENGTH_KM:,.0f} km)")
     nums["transit_days"] = _field_numbers(b, mask, "transit_days", rows, pos, add, 11, lo=0.0)
     bidirectional = _booleans(b, mask, "bidirectional", rows, pos, add, 12, False)
     extra = _extras(b, mask, rows, pos, EDGE_FIELDS, NODE_FIELDS, "edge", add, warnings, computed_ok, limits)
@@ -1446,12 +1451,12 @@ def _type_warnings(ctxs: list[_Block], nodes: list[dict[str, Any]], table_nodes:
     unknown = types[~lower.isin(NODE_TYPES)]
     for value, group in unknown.groupby(unknown, sort=False):
         close = difflib.get_close_matches(str(value).lower(), NODE_TYPES, n=1, cutoff=0.75)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f"did you mean {close[0]!r}? The " if close else "the "
         refs = []
         for i in group.index[:SHOWN].tolist():
             b = ctxs[owners[i]]
             refs.append(b.ref(int(nodes[owners[i]]["rows"][local[i]])))
-        warnings.add(("type", value), source, f"node type {value!r} is not one supplynet knows; {hint}the known "
+        warnings.add(("type", value), source, f"node type {value!r} is not one supplynet knows; {hint}known "
                      f"types are {', '.join(NODE_TYPES)} (a role of your own is fine)", refs, len(group))
     for role, what, option in (("manufacturing", "sources", "--sources"), ("assembly", "sinks", "--sinks")):
         if not (lower == role).any():
