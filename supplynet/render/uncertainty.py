@@ -69,6 +69,16 @@ def format_uncertainty(report: Any, fmt: str = "text", *, top: int = 10, full: b
     ------
     supplynet.OutputError
         ``fmt`` is not one of :data:`FORMATS`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from supplynet.analysis.uncertainty import evaluate_uncertainty
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("s", type="manufacturing"); G.add_node("t", type="assembly")
+    >>> _ = G.add_edge("s", "t", key="a", length=1, capacity=4.0, confidence=0.25)
+    >>> print(format_uncertainty(evaluate_uncertainty(G), "csv").splitlines()[-1])
+    edge,a,,,,s,t,0.25,1,4,1,,,1,0.25,,,1,1.5
     """
     return pick_writer(_REPORT_WRITERS, fmt, "uncertainty")(report, top, None if full else LIST_LIMIT)
 
