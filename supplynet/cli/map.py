@@ -74,8 +74,9 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
 
             network_planned = (whatif_snapshot(G, sources, sinks, remove=remove, scenario=scenario)
                                if plan_after_whatif else G)
-            comp = compare_methods(network_planned, sources, sinks, budget=plan_budget, methods=(plan_method,),
-                                   targets=plan_targets, progress=bars)
+            with bars.step(f"planning ({plan_method}, budget {plan_budget:g})", show=False):
+                comp = compare_methods(network_planned, sources, sinks, budget=plan_budget,
+                                       methods=(plan_method,), targets=plan_targets, progress=bars)
             results = replace(results, plan=comp.plans[plan_method], plan_curve=comp.curve,
                               plan_after_whatif=plan_after_whatif)
         html = render_map(G, results, online=online, progress=bars)

@@ -157,9 +157,9 @@ def read_shown(bars: Bars, network: str, edges: str | None):  # noqa: ANN201  (t
 
 def busy(bars: Bars, name: str, G: Any) -> Any:
     """Return the :meth:`Bars.step` of work on ``G`` that reports no progress of its own
-    (shown at once on a large network: ``analysing  40,000 nodes, 81,000 edges ...``)."""
+    (shown at once on a large network: ``analysing 40,000 nodes, 81,000 edges ...``)."""
     n, m = G.number_of_nodes(), G.number_of_edges()
-    return bars.step(f"{name}  {n:,} nodes, {m:,} edges", show=n + m >= SHOW_BUSY_FROM)
+    return bars.step(f"{name} {n:,} nodes, {m:,} edges", show=n + m >= SHOW_BUSY_FROM)
 
 
 def phases() -> Bars:

@@ -7,12 +7,15 @@
 in bytes. Nothing is written when stderr is not a terminal or with ``-q``, and a phase
 shows only once it has run for :data:`DELAY` seconds (quick phases would only flicker). A
 phase that took longer than :data:`KEEP` seconds leaves one line saying what it did and how
-long it took; the others are erased.
+long it took; the others are erased. At a terminal a small thread redraws the current line
+with the seconds spent, so a phase that cannot count (joining results, writing a
+GeoPackage) still shows that it runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
@@ -27,6 +30,8 @@ DELAY = 0.5
 KEEP = 2.0
 #: Fewest seconds between two redraws of a line.
 _REDRAW = 0.1
+#: Seconds between two redraws by the ticking thread, when the work itself says nothing.
+_TICK = 0.5
 
 
 def _size(n: float) -> str:
@@ -47,24 +52,30 @@ class _Phase:
         self.last_draw = -1e9
         self.done = 0
         self.total = 0
+        self.label: str | None = None  # a step's fixed line (see Bars.step)
 
     def __call__(self, done: int, total: int) -> None:
-        self.done, self.total = int(done), int(total)
         bars = self.bars
-        if bars.current is not self:
-            bars.finish()
-            bars.current = self
-        now = bars.clock()
-        if done >= total > 0:
-            self.bars.finish()
-            return
-        if now - self.start < DELAY or now - self.last_draw < _REDRAW:
-            return
-        self.last_draw = now
-        self.shown = True
-        bars.draw(self.line())
+        with bars.lock:
+            self.done, self.total = int(done), int(total)
+            if bars.current is not self:
+                bars.finish()
+                bars.current = self
+            now = bars.clock()
+            if done >= total > 0:
+                self.bars.finish()
+                return
+            if now - self.start < DELAY or now - self.last_draw < _REDRAW:
+                return
+            self.last_draw = now
+            self.shown = True
+            bars.draw(self.line())
 
     def line(self, final: bool = False) -> str:
+        if self.label is not None and not final:
+            return f"{self.label} {self.bars.clock() - self.start:.0f} s"
+        if self.total == 0 and not final:
+            return f"{self.name} ... {self.bars.clock() - self.start:.0f} s"
         if self.unit == "bytes":
             counts = _size(self.done) if final else f"{_size(self.done)} of {_size(self.total)}"
         elif final:
@@ -107,14 +118,20 @@ class Bars:
     """
 
     def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None,
-                 clock: Callable[[], float] = time.monotonic, name: str = "working", unit: str = "") -> None:
+                 clock: Callable[[], float] = time.monotonic, name: str = "working", unit: str = "",
+                 ticking: bool | None = None) -> None:
         import sys
 
         self.stream: Any = stream if stream is not None else sys.stderr
+        at_terminal = enabled is None
         if enabled is None:
             isatty = getattr(self.stream, "isatty", None)
             enabled = bool(self.stream is not None and callable(isatty) and _safe_isatty(self.stream))
         self.enabled = enabled
+        self.lock = threading.RLock()
+        self._ticking = enabled and (at_terminal if ticking is None else ticking)
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
         self.clock = clock
         self.current: _Phase | None = None
         self._width = 0
@@ -133,9 +150,27 @@ class Bars:
         """Return the ``progress(done, total)`` of the phase ``name``, counted in ``unit``."""
         if not self.enabled:
             return _silent
-        self.finish()
-        self.current = _Phase(self, name, unit)
-        return self.current
+        with self.lock:
+            self.finish()
+            self.current = _Phase(self, name, unit)
+            self._start_ticking()
+            return self.current
+
+    def _start_ticking(self) -> None:
+        if self._ticking and self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, name="supplynet-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        """Redraw the current line now and then, for work that reports nothing meanwhile."""
+        while not self._stop.wait(_TICK):
+            with self.lock:
+                phase, now = self.current, self.clock()
+                if phase is None or not self.enabled or now - phase.start < DELAY or now - phase.last_draw < _TICK:
+                    continue
+                phase.shown = True
+                phase.last_draw = now
+                self.draw(phase.line())
 
     @contextlib.contextmanager
     def step(self, name: str, total: int = 0, unit: str = "", *, show: bool = True) -> Iterator[_Phase]:
@@ -155,16 +190,20 @@ class Bars:
         """
         phase = self.phase(name, unit)
         if isinstance(phase, _Phase):
-            phase.done, phase.total = int(total), int(total)
-            if show:
-                phase.shown = True
+            with self.lock:
+                phase.done, phase.total = int(total), int(total)
                 counts = (_size(total) if unit == "bytes" else f"{format_number(float(total))} {unit}") if total else ""
-                self.draw(f"{name}  {counts} ...".replace("   ", " "))
+                phase.label = f"{name}  {counts} ...".replace("   ", " ")
+                if show:
+                    phase.shown = True
+                    phase.last_draw = self.clock()
+                    self.draw(phase.label)
         try:
             yield phase  # type: ignore[misc]
         finally:
-            if self.current is phase:
-                self.finish()
+            with self.lock:
+                if self.current is phase:
+                    self.finish()
 
     def draw(self, text: str) -> None:
         """Redraw the current line as ``text``."""
@@ -174,17 +213,25 @@ class Bars:
 
     def finish(self) -> None:
         """End the current phase: leave its last line if it was long, else erase it."""
-        phase, self.current = self.current, None
-        if phase is None or not phase.shown:
-            return
-        if self.clock() - phase.start >= KEEP:
-            self.draw(phase.line(final=True))
-            self._write("\n")
-        else:
-            self._write("\r" + " " * self._width + "\r")
-        self._width = 0
+        with self.lock:
+            phase, self.current = self.current, None
+            if phase is None or not phase.shown:
+                return
+            if self.clock() - phase.start >= KEEP:
+                self.draw(phase.line(final=True))
+                self._write("\n")
+            else:
+                self._write("\r" + " " * self._width + "\r")
+            self._width = 0
 
-    close = finish
+    def close(self) -> None:
+        """End the current phase and stop redrawing (safe to call twice)."""
+        self.finish()
+        self._stop.set()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None and ticker is not threading.current_thread():
+            ticker.join(timeout=1.0)
+        self._stop = threading.Event()
 
     def _write(self, text: str) -> None:
         try:

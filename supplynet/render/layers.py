@@ -35,6 +35,7 @@ from supplynet.render.encode import dumps, encode_line, json_ready
 from supplynet.render.numbers import clean_real
 from supplynet.io.layers import EXPORT_FORMATS, export_format, split_paths, write_layers
 from supplynet.network.graph import graph_to_gdfs
+from supplynet._progress import Phases, phase
 from supplynet.analysis.report import Progress, Report, analyse
 
 if TYPE_CHECKING:
@@ -269,7 +270,7 @@ def export_layers(
     scenario: Any = None,
     scenario_file: str | os.PathLike[str] | None = None,
     generated_at: str | None = None,
-    progress: Progress | None = None,
+    progress: Phases | Progress | None = None,
 ) -> Layers:
     """Return the result :class:`Layers` of a network: analyse it, plan if asked, join.
 
@@ -292,7 +293,8 @@ def export_layers(
     generated_at : str, optional
         A UTC time to record (see :func:`supplynet.io.write.utc_timestamp`); None keeps the
         output byte-identical between runs.
-    progress : callable(done, total), optional
+    progress : Phases or callable(done, total), optional
+        Told of the analysis' phases, then of the plan and of ``"joining results"``.
 
     Examples
     --------
@@ -315,12 +317,21 @@ def export_layers(
     if plan_budget is not None:
         from supplynet.analysis.plan import plan_interdiction
 
+        tick = phase(progress, f"{plan_method} plan within budget {plan_budget:g}")
+        if tick is not None:
+            tick(0, 0)
         plan = plan_interdiction(G, report.sources, report.sinks, budget=plan_budget, method=plan_method,
                                  targets=plan_targets, time_limit=plan_time_limit)
     source = None
     if scenario_file is not None:
         source = {"file": str(scenario_file), "sha256": hashlib.sha256(Path(scenario_file).read_bytes()).hexdigest()}
-    return result_layers(G, report, plan=plan, scenario=scenario, scenario_source=source)
+    tick = phase(progress, "joining results", "layers")
+    if tick is not None:
+        tick(0, 2)
+    layers = result_layers(G, report, plan=plan, scenario=scenario, scenario_source=source)
+    if tick is not None:
+        tick(2, 2)
+    return layers
 
 
 # --- GeoJSON -------------------------------------------------------------------------------
