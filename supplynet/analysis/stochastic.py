@@ -38,8 +38,8 @@ import numpy as np
 from supplynet._errors import AnalysisError
 from supplynet._progress import Phases, Progress, phase
 from supplynet.analysis.milp import MilpOutcome, Period, SplitNetwork, solve_interdiction, split_network
-from supplynet.analysis.uncertainty import (MAX_SAMPLES, check_samples, check_seed, mean_interval, scenario_set,
-                                            uncertain_elements, wilson)
+from supplynet.analysis.estimates import mean_interval, wilson
+from supplynet.analysis.uncertainty import MAX_SAMPLES, check_samples, check_seed, scenario_set, uncertain_elements
 from supplynet.engine import reach
 from supplynet.engine.draws import ScenarioSet
 from supplynet.engine.runners import check_workers, run_plans, run_scenarios

@@ -51,6 +51,7 @@ from supplynet._errors import AnalysisError
 from supplynet._plain import plain
 from supplynet._progress import Phases, Progress, phase
 from supplynet._version import __version__
+from supplynet.analysis.estimates import bounded_interval, mean_interval, quantiles, wilson
 from supplynet.analysis.report import _network_info
 from supplynet.engine import reach
 from supplynet.engine.draws import ScenarioSet, enumerated, outcome_count, sampled
@@ -63,7 +64,6 @@ __all__ = [
     "MAX_SAMPLES",
     "LOSSES",
     "METHODS",
-    "Z",
     "UncertainElements",
     "UncertaintyReport",
     "uncertain_elements",
@@ -71,8 +71,6 @@ __all__ = [
     "evaluate_uncertainty",
     "check_samples",
     "check_seed",
-    "mean_interval",
-    "wilson",
 ]
 
 logger = logging.getLogger(__name__)
@@ -85,8 +83,6 @@ MAX_SAMPLES = 1_000_000
 METHODS = ("auto", "exact", "monte-carlo")
 #: Whose expected flow loss is measured: every element, the uncertain ones, or none.
 LOSSES = ("all", "uncertain", "none")
-#: The normal quantile of every 95% interval.
-Z = 1.959963984540054
 #: Below this share of the max flow as given, the report says plainly how little is left.
 _LITTLE = 0.25
 
@@ -258,94 +254,6 @@ def scenario_set(els: UncertainElements, q: np.ndarray, *, samples: int, seed: i
     if method == "exact" or (method == "auto" and count <= limit):
         return enumerated(els.group, q, els.p, uncertain, split)
     return sampled(els.group, q, els.p, samples, seed, stream=stream)
-
-
-# --- estimates ---------------------------------------------------------------------------
-
-def mean_interval(values: np.ndarray, weight: np.ndarray, exact: bool,
-                  bound: float = math.inf) -> tuple[float, tuple[float, float] | None]:
-    """Return the weighted mean and, when sampled, its 95% interval (mean +- Z standard errors).
-
-    For values known to lie in ``[0, bound]`` (a finite ``bound``) the interval stays inside
-    it, and where every sample is the same (the normal interval would be a point although
-    a rarer value may have been missed) it is Wilson's for the share ``mean / bound``,
-    times ``bound``: a run of zeros gives ``[0, about 3.8 bound / n]``.
-
-    Examples
-    --------
-    >>> mean_interval(np.array([1.0, 3.0]), np.array([0.25, 0.75]), exact=True)
-    (2.5, None)
-    >>> m, (lo, hi) = mean_interval(np.array([0.0, 2.0, 4.0]), np.ones(3), exact=False)
-    >>> m, round(lo, 3), round(hi, 3)
-    (2.0, -0.263, 4.263)
-    >>> tuple(round(x, 3) for x in mean_interval(np.zeros(100), np.ones(100), exact=False, bound=10.0)[1])
-    (0.0, 0.37)
-    """
-    total = float(weight.sum())
-    if not np.all(np.isfinite(values)):
-        return math.inf, None
-    mean = float(np.dot(values, weight) / total)
-    if exact:
-        return mean, None
-    n = len(values)
-    sd = float(np.std(values, ddof=1)) if n > 1 else math.inf
-    lo, hi = _bounded_interval(np.array([mean]), np.array([sd]), n, np.array([bound]))
-    return mean, (float(lo[0]), float(hi[0]))
-
-
-def _bounded_interval(mean: np.ndarray, sd: np.ndarray, n: int, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return 95% intervals of sample means: normal, or Wilson's (scaled) where the samples did not vary.
-
-    Means of values known to lie in ``[0, bound]`` (a finite bound) keep their interval inside it.
-    """
-    half = Z * sd / math.sqrt(n)
-    lo, hi = mean - half, mean + half
-    known = np.isfinite(bound)
-    lo[known], hi[known] = np.maximum(lo[known], 0.0), np.minimum(hi[known], bound[known])
-    flat = (sd == 0) & known & (bound > 0)
-    for i in np.flatnonzero(flat):
-        w_lo, w_hi = wilson(min(1.0, mean[i] / bound[i]) * n, n)
-        lo[i], hi[i] = w_lo * bound[i], w_hi * bound[i]
-    return lo, hi
-
-
-def wilson(k: float, n: int) -> tuple[float, float]:
-    """Return Wilson's 95% score interval of a proportion ``k / n``.
-
-    Examples
-    --------
-    >>> tuple(round(x, 4) for x in wilson(0, 100)), tuple(round(x, 4) for x in wilson(50, 100))
-    ((0.0, 0.037), (0.4038, 0.5962))
-    """
-    p, z2 = k / n, Z * Z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _quantile(order: np.ndarray, cum: np.ndarray, level: float) -> float:
-    """Return the smallest value whose cumulative probability reaches ``level``."""
-    at = int(np.searchsorted(cum, level * cum[-1] * (1 - 1e-12), side="left"))
-    return float(order[min(at, len(order) - 1)])
-
-
-def _quantiles(values: np.ndarray, weight: np.ndarray, exact: bool) -> tuple[dict[str, float], dict[str, Any]]:
-    """Return p10, p50 and p90 of the values and, when sampled, their order-statistic intervals."""
-    sort = np.argsort(values, kind="stable")
-    order, cum = values[sort], np.cumsum(weight[sort])
-    out, intervals = {}, {}
-    n = len(values)
-    for level in (0.1, 0.5, 0.9):
-        key = f"p{round(100 * level)}"
-        out[key] = _quantile(order, cum, level)
-        if exact:
-            intervals[key] = None
-            continue
-        spread = Z * math.sqrt(n * level * (1 - level))
-        lo = max(1, math.floor(n * level - spread))
-        hi = min(n, math.ceil(n * level + spread))
-        intervals[key] = (float(order[lo - 1]), float(order[hi - 1]))
-    return out, intervals
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -562,7 +470,7 @@ class _Estimates:
 def _loss_estimates(totals: Totals, flips: np.ndarray, exact: bool, finite: bool, bound: np.ndarray) -> _Estimates:
     """Return the expected loss of each flip listed (-1: not measured, NaN) and its interval.
 
-    ``bound`` is the most any one scenario's loss can be (see :func:`mean_interval`).
+    ``bound`` is the most any one scenario's loss can be (see :func:`~supplynet.analysis.estimates.mean_interval`).
     """
     n = len(totals.values)
     total = float(totals.weight.sum())
@@ -575,7 +483,7 @@ def _loss_estimates(totals: Totals, flips: np.ndarray, exact: bool, finite: bool
     if not exact and n > 1:
         sd = np.sqrt(np.maximum(s2 - n * mean[have] ** 2, 0.0) / (n - 1))
         sd[sd < 1e-9 * np.maximum(1.0, np.abs(mean[have]))] = 0.0  # rounding, not variation
-        low[have], high[have] = _bounded_interval(mean[have], sd, n, bound[have])
+        low[have], high[have] = bounded_interval(mean[have], sd, n, bound[have])
     return _Estimates(mean, low, high)
 
 
@@ -587,7 +495,7 @@ def _report(els: UncertainElements, scen: ScenarioSet, totals: Totals, of_elemen
     unlimited = float(weight[np.isinf(values)].sum()) / total
     given = snap.max_flow_value()
     mean, mean_iv = mean_interval(values, weight, exact, given)
-    quantiles, q_iv = _quantiles(values, weight, exact)
+    levels, q_iv = quantiles(values, weight, exact)
     p_any = float(weight[values > 0].sum()) / total
     n = len(values)
     capacity = np.concatenate([snap.node_capacity, snap.edge_capacity])
@@ -614,7 +522,7 @@ def _report(els: UncertainElements, scen: ScenarioSet, totals: Totals, of_elemen
         network=_network_info(snap), sources=list(snap.source_ids), sinks=list(snap.sink_ids),
         method="exact" if exact else "monte-carlo", samples=None if exact else scen.count, scenarios=scen.count,
         seed=parameters["seed"], uncertain=len(els.uncertain), max_flow=given,
-        expected_max_flow=mean, expected_max_flow_interval=mean_iv, max_flow_quantiles=quantiles,
+        expected_max_flow=mean, expected_max_flow_interval=mean_iv, max_flow_quantiles=levels,
         max_flow_quantile_intervals=q_iv, p_any_flow=p_any,
         p_any_flow_interval=None if exact else wilson(float(weight[values > 0].sum()), n), p_unlimited=unlimited,
         nodes=nodes, edges=edges, collect=collect, parameters=parameters,
