@@ -12,7 +12,7 @@ Per scenario, :func:`sweep_blocks` finds
   when many elements are absent, or repaired from the intact network's maximum flow
   (:func:`supplynet.engine.repair.lower_capacities`) when few are: a repair costs time
   local to each lowered arc, so at 10,000 nodes a scenario with 512 absent arcs costs
-  three times as much to repair as to solve from zero, and one with 16 a tenth
+  over three times as much to repair as to solve from zero, and one with 16 a tenth
   (:data:`REPAIR_POSITIONS`). Both give the same value, and nothing below depends on
   which maximum flow was found;
 - whether each element lies in **some minimum cut**: it is present, saturated, and its
@@ -52,8 +52,8 @@ BLOCK = 16
 #: cheaper: a scenario of a network with ``P`` positions is repaired from the intact
 #: maximum flow when at most ``P // REPAIR_POSITIONS`` elements are absent. Measured
 #: (docs/benchmarks-uncertainty.md): a repair costs 8-100 us per lowered arc, a cold solve
-#: about 0.1 us per position, so at 10,000 nodes (93,000 positions) the crossover lies
-#: between 64 and 128 arcs, and on the 56-node corridor a cold solve wins from 4 arcs on.
+#: 0.12-0.15 us per position, so at 10,000 nodes (93,000 positions) the two cross near 128
+#: arcs, and on the 56-node corridor a cold solve wins from 4 arcs on.
 REPAIR_POSITIONS = 1000
 
 
