@@ -134,9 +134,10 @@ def _decode_wkb(arr: Any, geom: np.ndarray, x: np.ndarray, y: np.ndarray,
     offsets = np.frombuffer(buffers[1], np.int64 if arr.type == pa.large_binary() else np.int32)
     offsets = offsets[arr.offset:arr.offset + n + 1].astype(np.int64)
     raw = np.frombuffer(buffers[2], np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-    valid = arr.is_valid().to_numpy(zero_copy_only=False)
     start = offsets[:-1]
     size = offsets[1:] - start
+    # an empty blob is no geometry (GDAL's FlatGeobuf stream gives one for a null)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) & (size > 0)
     ok = valid & (size >= 5)
     order = np.zeros(n, np.uint8)
     kind = np.zeros(n, np.uint32)
@@ -208,7 +209,7 @@ def _decode_rest(arr: Any, rows: np.ndarray, geom: np.ndarray, x: np.ndarray, y:
     """Decode the rows the fast path left (any WKB shapely reads) and merge their lines in."""
     import shapely
 
-    blobs = arr.take(rows).to_numpy(zero_copy_only=False)
+    blobs = np.array(arr.take(rows).to_pylist(), dtype=object)
     shapes = shapely.from_wkb(blobs, on_invalid="ignore")
     type_ids = shapely.get_type_id(shapes)
     new_rows, new_counts, new_xy = [], [], []

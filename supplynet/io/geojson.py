@@ -274,7 +274,9 @@ def _walk_pieces(data: bytes, label: str, opened: int, starts: list[int], walker
         if nxt - starts[k] > max_feature_bytes:
             _too_large(label, walker.count, nxt - starts[k], max_feature_bytes)
         j = k + 1
-        while j < m and starts[j] - starts[k] < CHUNK_BYTES:
+        # grow the piece to about CHUNK_BYTES, but stop before an item past the feature limit
+        while j < m and starts[j] - starts[k] < CHUNK_BYTES and \
+                (starts[j + 1] if j + 1 < m else close) - starts[j] <= max_feature_bytes:
             j += 1
         while True:
             final = j >= m

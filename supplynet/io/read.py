@@ -475,6 +475,8 @@ def _read_gdal(p: Path, label: str, kind: str, max_features: int) -> RawNetwork:
         geometry = meta.get("geometry_name") or ("wkb_geometry" if "wkb_geometry" in table.column_names else None)
         if geometry not in table.column_names:
             geometry = None
+        else:
+            table = _checked_geometry(table, geometry, target, name)
         try:
             block = block_from_table(table, tag, kind, geometry, crs=meta.get("crs"))
         except Exception as exc:
@@ -482,6 +484,22 @@ def _read_gdal(p: Path, label: str, kind: str, max_features: int) -> RawNetwork:
         blocks.append(block)
         MemoryBudget().check(label, sum(b.count for b in blocks))
     return RawNetwork(blocks=blocks, meta={"name": p.stem}, source=label, problems=problems, warnings=warnings)
+
+
+def _checked_geometry(table: Any, geometry: str, target: str, layer: str) -> Any:
+    """Return the table with a valid geometry column: some drivers' Arrow streams come out
+    malformed (FlatGeobuf with null geometries); then the geometries are read again without Arrow."""
+    import pyarrow as pa
+    from pyogrio.raw import read
+
+    try:
+        table.column(geometry).validate(full=True)
+        return table
+    except pa.ArrowException:
+        pass
+    blobs = read(target, layer=layer, columns=[], read_geometry=True)[2]
+    index = table.column_names.index(geometry)
+    return table.set_column(index, geometry, pa.array(list(blobs), pa.binary()))
 
 
 def _dbf_names(table: Any) -> tuple[Any, list[tuple[str, str]]]:
