@@ -137,7 +137,7 @@ w._write = _write
 
 _STOP_IN_GPKG = """
 import os, signal
-import supplynet.render.layers as layers
+import supplynet.io.layers as layers
 _real = layers._write_gpkg
 def _write_gpkg(layers_, path):
     _real(layers_, path)

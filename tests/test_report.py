@@ -154,8 +154,8 @@ def test_generated_at_only_when_set(diamond: nx.MultiDiGraph) -> None:
     assert json.loads(format_report(r, "json"))["generated_at"] == "2024-05-01T12:00:00Z"
     assert "generated: 2024-05-01T12:00:00Z" in format_report(r, "text")
     assert "**generated:** 2024-05-01T12:00:00Z" in format_report(r, "markdown")
-    rows = {row["id"]: row["name"] for row in csv.DictReader(io.StringIO(format_report(r, "csv")))
-            if row["kind"] == "meta"}
+    rows = {row["key"]: row["value"]
+            for row in csv.DictReader(io.StringIO(format_report(r, "csv", table="provenance")))}
     assert rows["generated_at"] == "2024-05-01T12:00:00Z"
 
 
@@ -167,8 +167,8 @@ def test_provenance_in_every_format(diamond: nx.MultiDiGraph) -> None:
     for out in (text, md):
         assert sha in out and r.version in out and "betweenness sampled from 2 sources (seed 3)" in out
         assert "--sources id=s" in out
-    meta = {row["id"]: row["name"] for row in csv.DictReader(io.StringIO(format_report(r, "csv")))
-            if row["kind"] == "meta"}
+    meta = {row["key"]: row["value"]
+            for row in csv.DictReader(io.StringIO(format_report(r, "csv", table="provenance")))}
     assert meta["input_sha256"] == sha and meta["sources"] == "s" and meta["sinks"] == "t"
     assert (meta["betweenness_method"], meta["betweenness_k"], meta["betweenness_seed"]) == ("sampled", "2", "3")
     assert meta["supplynet_version"] == r.version and meta["source_selector"] == "id=s"
@@ -177,6 +177,7 @@ def test_provenance_in_every_format(diamond: nx.MultiDiGraph) -> None:
 def test_corridor_reads_well(corridor_path: Path) -> None:
     r = analyse(read_network(corridor_path))
     outputs = {fmt: format_report(r, fmt) for fmt in ("text", "markdown", "csv")}
+    outputs["csv edges"] = format_report(r, "csv", table="edges")
     for fmt, out in outputs.items():
         assert not re.search(r"\b(nan|NaN|None)\b", out), fmt  # missing values read "-" or stay empty
     points = r.points.set_index("id")
@@ -184,16 +185,19 @@ def test_corridor_reads_well(corridor_path: Path) -> None:
     assert "Iraq→Syria" in outputs["text"] and "| Iraq→Syria |" in outputs["markdown"]
     assert points.loc["asm-albukamal", "reason"].endswith("it is one of the 4 sinks")
     assert "sinks depends on it" not in outputs["text"]
-    edge_rows = [row for row in csv.DictReader(io.StringIO(outputs["csv"])) if row["kind"] == "edge"]
+    edge_rows = list(csv.DictReader(io.StringIO(outputs["csv edges"])))
     assert {row["id"]: row["country"] for row in edge_rows}["e70"] == "Iraq→Syria"
 
 
 def test_csv_has_every_node_and_edge(diamond: nx.MultiDiGraph) -> None:
-    rows = list(csv.DictReader(io.StringIO(format_report(analyse(diamond), "csv"))))
-    assert [r["kind"] for r in rows] == ["meta"] * 11 + ["node"] * 4 + ["edge"] * 6
-    assert sorted(r["id"] for r in rows if r["kind"] == "node") == ["a", "b", "s", "t"]
-    assert len([r for r in rows if r["kind"] == "edge"]) == 6
-    assert {r["id"]: r["flow_loss"] for r in rows}["a"] == "30"
+    r = analyse(diamond)
+    nodes = list(csv.DictReader(io.StringIO(format_report(r, "csv"))))  # the nodes table by default
+    edges = list(csv.DictReader(io.StringIO(format_report(r, "csv", table="edges"))))
+    assert sorted(row["id"] for row in nodes) == ["a", "b", "s", "t"] and "source" not in nodes[0]
+    assert len(edges) == 6 and {"source", "target", "mode"} <= set(edges[0])
+    assert {row["id"]: row["flow_loss"] for row in nodes}["a"] == "30"
+    meta = list(csv.DictReader(io.StringIO(format_report(r, "csv", table="provenance"))))
+    assert len(meta) == 11 and list(meta[0]) == ["key", "value"]
 
 
 def test_text_and_markdown_read_well(diamond: nx.MultiDiGraph) -> None:

@@ -73,7 +73,7 @@ def bounded(message: str) -> str:
     --------
     >>> bounded("x" * 2005).endswith("... (5 more characters)")
     True
-    >>> bounded("\\n".join(map(str, range(100)))).splitlines()[-1]
+    >>> bounded("\\n".join(str(k) for k in range(100))).splitlines()[-1]
     '... (40 more lines)'
     """
     from supplynet.render.safe import terminal_text

@@ -72,7 +72,7 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     >>> check_target("/dev/null", overwrite=True)
     Traceback (most recent call last):
     ...
-    supplynet._errors.OutputError: cannot write /dev/null: it is a character device, not a regular file
+    supplynet._errors.OutputError: cannot write /dev/null: it is a character device, not a regular file (for standard output, give no file or -)
     """
     text = os.fspath(path)
     if not text:
@@ -90,7 +90,8 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
         if stat.S_ISDIR(st.st_mode):
             raise OutputError(f"cannot write {target}: it is a folder; give a file name")
         if not stat.S_ISREG(st.st_mode):
-            raise OutputError(f"cannot write {target}: it is a {_kind(st.st_mode)}, not a regular file")
+            raise OutputError(f"cannot write {target}: it is a {_kind(st.st_mode)}, not a regular file "
+                              "(for standard output, give no file or -)")
         if not overwrite:
             raise OutputError(f"{target} already exists; pass --overwrite to replace it")
     elif not overwrite and _lexists(target):  # a dangling link
@@ -404,7 +405,9 @@ def _write(tmp: Path, data: str | bytes | Iterable[str]) -> None:
     if isinstance(data, bytes):
         tmp.write_bytes(data)
         return
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
+    # A lone surrogate from the input cannot be UTF-8: it is written as its escape, \udXXXX
+    # (inside a JSON string, the escape of the same code point), not as a crash.
+    with tmp.open("w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
         if isinstance(data, str):
             fh.write(data)
         else:
