@@ -64,6 +64,13 @@ def test_a_device_is_never_replaced(tmp_path: Path) -> None:
     assert link.is_symlink() and os.readlink(link) == "/dev/null"
     with pytest.raises(OutputError, match="character device"):
         check_target("/dev/null", overwrite=True)  # only looked at, never opened
+    with pytest.raises(OutputError, match="it is in /dev"):
+        # /dev/stdout is a link to fd 1, a regular file while pytest captures it: refused by
+        # where it is, since a rename would replace the link in /dev (only looked at here)
+        check_target("/dev/stdout", overwrite=True)
+    with pytest.raises(OutputError, match="it is in /proc"):
+        check_target("/proc/self/fd/1", overwrite=True)
+    assert os.path.islink("/dev/stdout")
     _still_devnull()
 
 

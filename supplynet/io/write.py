@@ -5,7 +5,9 @@ a reader never sees half a file. The rules, in one place for every writer:
 
 * only regular files are written or replaced: a device (``/dev/null``), a FIFO, a socket,
   a folder, or a name ending in ``/`` is refused, as is a target whose folder is missing
-  or is not a folder (``maps`` being a file);
+  or is not a folder (``maps`` being a file), and any name in /dev (but /dev/shm), /proc
+  or /sys, even one that is a regular file for now (``/dev/stdout`` while stdout is
+  redirected to a file: the rename would replace the link in /dev);
 * an existing file is replaced only with ``overwrite``, checked before the work and again
   at the moment of the rename;
 * temporary names stay short (``.`` + at most 48 bytes of the target's name + a random
@@ -43,6 +45,12 @@ __all__ = ["atomic_path", "atomic_paths", "check_target", "write_atomic", "write
 _NAME_BYTES = 48
 #: Longest suffix of the target a temporary file keeps (writers such as GDAL need it).
 _SUFFIX_BYTES = 16
+#: Trees of special files: nothing is written there, even where a name in them is a regular
+#: file for now (``/dev/stdout`` while stdout is redirected to a file: replacing it would
+#: replace the link in /dev).
+_SYSTEM_TREES = tuple(f"{os.sep}{d}{os.sep}" for d in ("dev", "proc", "sys"))
+#: ... except shared memory, a file system of ordinary files.
+_SHARED_MEMORY = f"{os.sep}dev{os.sep}shm{os.sep}"
 #: Temporary files and folders that exist now, removed by :func:`remove_temporaries`.
 _LIVE: set[Path] = set()
 _LIVE_LOCK = threading.Lock()
@@ -92,6 +100,11 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
         if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"cannot write {target}: it is a {_kind(st.st_mode)}, not a regular file "
                               "(for standard output, give no file or -)")
+    for where in sorted({os.path.abspath(target), os.path.realpath(target)}):
+        if where.startswith(_SYSTEM_TREES) and not where.startswith(_SHARED_MEMORY):
+            raise OutputError(f"cannot write {target}: it is in /{where.split(os.sep)[1]}, where files stand for "
+                              "devices and processes (for standard output, give no file or -)")
+    if st is not None:
         if not overwrite:
             raise OutputError(f"{target} already exists; pass --overwrite to replace it")
     elif not overwrite and _lexists(target):  # a dangling link
