@@ -212,7 +212,8 @@ def _warnings_logged() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _stop_on_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into :class:`_Stopped` in the main thread, for the run."""
+    """Turn SIGTERM and SIGHUP into :class:`_Stopped` in the main thread, for the run; SIGINT stays
+    KeyboardInterrupt. Each waits while several outputs are being renamed into place."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -225,10 +226,17 @@ def _stop_on_signals() -> Iterator[None]:
         if not defer_signal(signum):  # several outputs being renamed: stop once they all are
             raise _Stopped(signum)
 
+    def interrupt(signum: int, frame: Any) -> None:
+        if not defer_signal(signum):  # as SIGINT always does, but never between two renames
+            raise KeyboardInterrupt
+
     old = {}
-    for sig in _STOP_SIGNALS:
+    handlers = [(sig, stop) for sig in _STOP_SIGNALS]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        handlers.append((signal.SIGINT, interrupt))
+    for sig, handler in handlers:
         with contextlib.suppress(OSError, ValueError):
-            old[sig] = signal.signal(sig, stop)
+            old[sig] = signal.signal(sig, handler)
     try:
         yield
     finally:
