@@ -143,8 +143,7 @@ def _decode_wkb(arr: Any, geom: np.ndarray, x: np.ndarray, y: np.ndarray,
     kind = np.zeros(n, np.uint32)
     order[ok] = raw[start[ok]]
     if ok.any():
-        b = raw[start[ok][:, None] + np.arange(1, 5)].astype(np.uint32)
-        kind[ok] = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)
+        kind[ok] = _u32(raw, start[ok] + 1)
     little = ok & (order == 1)
     points = little & (kind == 1) & (size == 21)
     lines = little & (kind == 2) & (size >= 9)
@@ -171,8 +170,29 @@ def _decode_wkb(arr: Any, geom: np.ndarray, x: np.ndarray, y: np.ndarray,
 
 
 def _u32(raw: np.ndarray, at: np.ndarray) -> np.ndarray:
-    b = raw[at[:, None] + np.arange(4)].astype(np.uint32)
-    return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)
+    """Return the little-endian uint32 at each byte offset ``at`` (read through four views of
+    the buffer, one per offset modulo 4: one gather per value)."""
+    out = np.empty(len(at), np.uint32)
+    for r in range(4):
+        sel = np.flatnonzero(at % 4 == r)
+        if len(sel):
+            view = np.frombuffer(raw, "<u4", count=(len(raw) - r) // 4, offset=r)
+            out[sel] = view[(at[sel] - r) // 4]
+    return out
+
+
+def _uniform(raw: np.ndarray, first: np.ndarray, counts: np.ndarray, stride: int) -> np.ndarray | None:
+    """Return the points of blobs laid end to end ``stride`` bytes apart, each ``counts[0]``
+    points from ``first[k]``, as one reshaped copy (what a file of two-point lines is); None
+    when the blobs are not so uniform."""
+    if not len(first) or (counts != counts[0]).any() or (np.diff(first) != stride).any():
+        return None
+    c = int(counts[0])
+    if first[-1] + 16 * c > len(raw):
+        return None
+    rows = np.lib.stride_tricks.as_strided(raw[first[0]:], shape=(len(first), 16 * c), strides=(stride, 1),
+                                           writeable=False)
+    return rows.copy().view("<f8").reshape(-1, 2)
 
 
 def _gather(raw: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -181,6 +201,10 @@ def _gather(raw: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarra
     The bytes are read as float64 through eight views of the buffer, one per byte offset
     modulo 8, so every value is one gather of a float, not of eight bytes.
     """
+    stride = int(first[1] - first[0]) if len(first) > 1 else 16 * int(counts[0]) if len(counts) else 0
+    uniform = _uniform(raw, first, counts, stride) if stride >= 16 * (int(counts[0]) if len(counts) else 0) else None
+    if uniform is not None:
+        return uniform
     out = np.empty(2 * int(counts.sum()), np.float64)
     dest = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(2 * counts, out=dest[1:])
