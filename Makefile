@@ -52,7 +52,9 @@ test: install-test system
 
 # Minutes, not seconds: each script writes the Markdown its docs/benchmarks*.md records.
 bench: install-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_kernels.py
+	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_whatif.py

@@ -34,7 +34,8 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 
 __all__ = ["SHAPES", "Columns", "grid_columns", "grid_network", "road_columns", "road_network", "shaped_columns",
-           "shaped_network", "street_columns", "to_arrays", "to_graph", "write_geojson"]
+           "shaped_network", "street_columns", "to_arrays", "to_graph", "write_geojson",
+           "write_geoparquet"]
 
 #: (lon_min, lat_min, lon_max, lat_max): roughly the Levant to the Gulf.
 BOX = (34.0, 12.0, 60.0, 40.0)
@@ -514,6 +515,30 @@ def write_geojson(G: nx.MultiDiGraph, path: str | Path) -> Path:
     path = Path(path)
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return path
+
+
+def write_geoparquet(cols: Columns, nodes_path: str | Path, edges_path: str | Path) -> tuple[Path, Path]:
+    """Write generated columns as a GeoParquet nodes file and edges file (the layout of
+    :func:`write_geojson`: Points, and two-point LineStrings with ``length_km``) and return
+    the paths. No graph is built, so a million nodes take seconds."""
+    import geopandas as gpd
+    import shapely
+
+    nodes = gpd.GeoDataFrame(
+        {"id": cols.node_id, "type": cols.node_type.astype(str), "name": cols.node_name, "cost": cols.node_cost,
+         "interdictable": cols.node_interdictable.astype(bool), "capacity": cols.node_capacity},
+        geometry=shapely.points(cols.lon, cols.lat), crs="EPSG:4326")
+    ends = np.stack([np.column_stack([cols.lon[cols.tail], cols.lat[cols.tail]]),
+                     np.column_stack([cols.lon[cols.head], cols.lat[cols.head]])], axis=1)
+    edges = gpd.GeoDataFrame(
+        {"id": cols.edge_id, "source": np.array(cols.node_id, dtype=object)[cols.tail],
+         "target": np.array(cols.node_id, dtype=object)[cols.head], "mode": cols.edge_mode.astype(str),
+         "length_km": cols.length / 1000.0, "capacity": cols.edge_capacity},
+        geometry=shapely.linestrings(ends), crs="EPSG:4326")
+    nodes_path, edges_path = Path(nodes_path), Path(edges_path)
+    nodes.to_parquet(nodes_path, index=False)
+    edges.to_parquet(edges_path, index=False)
+    return nodes_path, edges_path
 
 
 def _main() -> None:

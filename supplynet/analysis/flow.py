@@ -266,8 +266,10 @@ def flow_loss(
 
     ``flow_loss(x) = max_flow(G) - max_flow(G without x)``. Elements carrying no flow
     in the computed maximum flow lose nothing (that flow survives their removal) and
-    are not re-solved; the others are re-solved in parallel from the base flow,
-    never by copying the graph.
+    are not re-solved. The others are solved together, exactly, on every core: along
+    each chain of flow-carrying elements one flow is kept and topped up from element
+    to element, so a long route costs about one detour rather than one per element
+    (docs/design.md, "How the flow-loss sweep works"); the graph is never copied.
 
     Where the maximum flow is unbounded, the loss of an element is ``inf`` if its
     removal makes the flow finite and NaN if the flow stays unbounded (the

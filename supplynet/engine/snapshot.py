@@ -709,9 +709,10 @@ class Snapshot:
         ``max_flow - max_flow without the element``, in ``nodes`` order, ``edges`` order
         or nodes then edges (``"both"``). Elements carrying no flow in the base maximum
         flow lose nothing (that flow survives their removal) and are not re-solved; the
-        others are repaired from the base flow, in parallel for large sweeps. Where the
-        flow is unbounded a loss is ``inf`` if the removal makes it finite and NaN if it
-        stays unbounded. ``progress(done, total)`` is called between batches.
+        others are solved by the chain sweep (:mod:`supplynet.engine.chainsweep`), in
+        parallel for large sweeps. Where the flow is unbounded a loss is ``inf`` if the
+        removal makes it finite and NaN if it stays unbounded. ``progress(done, total)``
+        is called as elements finish, on the calling thread.
         """
         if elements not in ("nodes", "edges", "both"):
             raise AnalysisError(f"elements must be 'nodes', 'edges' or 'both', not {elements!r}")
