@@ -44,8 +44,9 @@ logger = logging.getLogger(__name__)
 #: ``SUPPLYNET_MAX_BYTES`` environment variable or the ``max_bytes`` argument).
 DEFAULT_MAX_BYTES = 1 << 30
 #: Networks with more features than this are refused before their features are parsed
-#: (``SUPPLYNET_MAX_FEATURES``): see docs/network-format.md for the memory each takes.
-DEFAULT_MAX_FEATURES = 10_000_000
+#: (``SUPPLYNET_MAX_FEATURES``): reading takes 0.6 to 1.2 KB per feature (measured, see
+#: docs/network-format.md), so this many fit in about 6 GB.
+DEFAULT_MAX_FEATURES = 6_000_000
 #: A GeoJSON feature longer than this many bytes of text is refused before it is parsed
 #: (``SUPPLYNET_MAX_FEATURE_BYTES``).
 DEFAULT_MAX_FEATURE_BYTES = 64 << 20
@@ -237,12 +238,7 @@ def _read_one(path: str | os.PathLike[str], limit: int, max_features: int, featu
     if stat.S_ISDIR(st.st_mode):
         raise NetworkReadError(f"{label}: is a directory, not a network file")
     if stat.S_ISFIFO(st.st_mode):  # a pipe (`<(cat x)`): a stream, as stdin
-        try:
-            with p.open("rb") as fh:
-                data = _read_stream(fh, limit, label)
-        except OSError as exc:
-            raise NetworkReadError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-        return _geojson(data, label, max_features, feature_bytes)
+        return _geojson(_read_file(p, limit, label), label, max_features, feature_bytes)
     if not stat.S_ISREG(st.st_mode):
         kind = ("a character device" if stat.S_ISCHR(st.st_mode) else "a block device" if stat.S_ISBLK(st.st_mode)
                 else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
@@ -261,12 +257,7 @@ def _read_one(path: str | os.PathLike[str], limit: int, max_features: int, featu
     if kind is None:
         raise NetworkReadError(_refusal(label, head))
     if kind == "geojson":
-        try:
-            with p.open("rb") as fh:
-                data = _read_stream(fh, limit, label)
-        except OSError as exc:
-            raise NetworkReadError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-        return _geojson(data, label, max_features, feature_bytes)
+        return _geojson(_read_file(p, limit, label), label, max_features, feature_bytes)
     sha = _hash_file(p, limit, label)
     if kind == "parquet":
         raw = _read_parquet(p, label, max_features)
@@ -274,6 +265,15 @@ def _read_one(path: str | os.PathLike[str], limit: int, max_features: int, featu
         raw = _read_gdal(p, label, kind, max_features)
     raw.sha256 = sha
     return raw
+
+
+def _read_file(p: Path, limit: int, label: str) -> bytes:
+    """Read a file or pipe whole, within the limit."""
+    try:
+        with p.open("rb") as fh:
+            return _read_stream(fh, limit, label)
+    except OSError as exc:
+        raise NetworkReadError(f"{label}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _read_stream(fh: BinaryIO, limit: int, label: str) -> bytes:

@@ -553,19 +553,6 @@ def _classify(block: FeatureBlock, base: int, problems: _Problems, limits: Limit
     return b
 
 
-def _check_text_values(b: _Block, mask: np.ndarray, name: str, phase: int, step: float,
-                       problems: _Problems, word: str, limits: Limits) -> None:
-    """Refuse text no output can write: lone surrogates, and text past the size limit."""
-    rows, values = _subset(b.block.columns.get(name), mask)
-    if not len(rows):
-        return
-    objs = values.tolist() if isinstance(values, np.ndarray) else values.to_pylist()
-    long = limits.text_length
-    for r, v in zip(rows.tolist(), objs):
-        if isinstance(v, str) and (len(v) > long or (b.block.check_text and not _text_ok(v))):
-            problems.add(phase, b.base + r, step, _say(b, r, word, name, _bad_text(v, long)))
-
-
 def _bad_text(v: str, long: int) -> str:
     if len(v) > long:
         return f"is {len(v):,} characters of text, more than the {long:,} a property may hold"
@@ -661,13 +648,7 @@ def _check_nodes(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     types = _texts(b, mask, "type", rows, pos, add, 2, limits, required=True)
     names = _texts(b, mask, "name", rows, pos, add, 3, limits)
     ok &= np.array([t is not None for t in types], bool)
-    nums = {}
-    for step, name in enumerate(_NON_NEGATIVE, 4):
-        nums[name] = _field_numbers(b, mask, name, rows, pos, add, step, lo=0.0)
-    nums["cost"] = np.where(np.isnan(nums["cost"]), 1.0, nums["cost"])
-    nums["confidence"] = _field_numbers(b, mask, "confidence", rows, pos, add, 7, lo=0.0, hi=1.0)
-    nums["p_success"] = _field_numbers(b, mask, "p_success", rows, pos, add, 8, lo=0.0, hi=1.0)
-    interdictable = _booleans(b, mask, "interdictable", rows, pos, add, 9, True)
+    nums, interdictable = _common(b, mask, rows, pos, add)
     nums["storage"] = _field_numbers(b, mask, "storage", rows, pos, add, 10, lo=0.0, special=_unlimited)
     nums["stock"] = _field_numbers(b, mask, "stock", rows, pos, add, 11, lo=0.0)
     extra = _extras(b, mask, rows, pos, NODE_FIELDS, EDGE_FIELDS, "node", add, warnings, computed_ok, limits)
@@ -678,6 +659,19 @@ def _check_nodes(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     return {"rows": rows, "ok": ok, "ids": node_ids, "type": types, "name": names, "x": x, "y": y,
             "num": nums, "interdictable": interdictable, "extra": extra,
             "keys": _row_keys(block, rows)}
+
+
+def _common(b: _Block, mask: np.ndarray, rows: np.ndarray, pos: np.ndarray,
+            add: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Return the properties nodes and edges share: capacity, cost (default 1), repair_days,
+    confidence, p_success, and interdictable (default true); steps 4 to 9 of a feature's checks."""
+    nums = {}
+    for step, name in enumerate(_NON_NEGATIVE, 4):
+        nums[name] = _field_numbers(b, mask, name, rows, pos, add, step, lo=0.0)
+    nums["cost"] = np.where(np.isnan(nums["cost"]), 1.0, nums["cost"])
+    nums["confidence"] = _field_numbers(b, mask, "confidence", rows, pos, add, 7, lo=0.0, hi=1.0)
+    nums["p_success"] = _field_numbers(b, mask, "p_success", rows, pos, add, 8, lo=0.0, hi=1.0)
+    return nums, _booleans(b, mask, "interdictable", rows, pos, add, 9, True)
 
 
 def _unlimited(value: Any) -> float | None:
@@ -1080,13 +1074,7 @@ def _check_edges(b: _Block, problems: _Problems, warnings: _Warnings, computed_o
     for k in _bad_ids(edge_ids, limits, block.check_text).tolist():
         add(int(rows[k]), 2, "id", _id_problem(edge_ids[k], limits, block.check_text))
     modes = _texts(b, mask, "mode", rows, pos, add, 3, limits)
-    nums = {}
-    for step, name in enumerate(_NON_NEGATIVE, 4):
-        nums[name] = _field_numbers(b, mask, name, rows, pos, add, step, lo=0.0)
-    nums["cost"] = np.where(np.isnan(nums["cost"]), 1.0, nums["cost"])
-    nums["confidence"] = _field_numbers(b, mask, "confidence", rows, pos, add, 7, lo=0.0, hi=1.0)
-    nums["p_success"] = _field_numbers(b, mask, "p_success", rows, pos, add, 8, lo=0.0, hi=1.0)
-    interdictable = _booleans(b, mask, "interdictable", rows, pos, add, 9, True)
+    nums, interdictable = _common(b, mask, rows, pos, add)
     nums["length_km"] = _field_numbers(b, mask, "length_km", rows, pos, add, 10, lo=0.0, hi=MAX_LENGTH_KM,
                                        above=f" km, longer than any route on Earth (at most {MAX_LENGTH_KM:,.0f} km)")
     nums["transit_days"] = _field_numbers(b, mask, "transit_days", rows, pos, add, 11, lo=0.0)

@@ -164,10 +164,14 @@ class NetworkGraph(nx.MultiDiGraph):
             return len(columns.table.edge_id)
         return super().number_of_edges(u, v)
 
-    def __reduce__(self) -> Any:  # pickle (and copy) as the plain graph it is
+    def __reduce_ex__(self, protocol: Any) -> Any:  # pickle and copy as the built graph it is
         if not self.is_built:
             self._build()
-        return super().__reduce__()
+        return super().__reduce_ex__(protocol)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy is an ordinary graph: the columns and what was made of them stay behind.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_arrays", "_element_table", "_built_from")}
 
     @property
     def element_table(self) -> Any:
@@ -390,6 +394,13 @@ def _floats(values: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in values.tolist()]
 
 
+def _free(extra: dict[str, list[Any]], keys: list[tuple[str, ...]] | None, i: int) -> dict[str, Any]:
+    """Return element ``i``'s free properties (None dropped), in the order its feature gave them."""
+    if keys is not None:
+        return {k: extra[k][i] for k in keys[i] if k in extra and extra[k][i] is not None}
+    return {k: col[i] for k, col in extra.items() if col[i] is not None}
+
+
 def _add_nodes(G: nx.MultiDiGraph, columns: NetworkColumns) -> None:
     t = columns.table
     optional = {k: _floats(t.node_num[k]) for k in _NODE_OPTIONAL}
@@ -400,10 +411,7 @@ def _add_nodes(G: nx.MultiDiGraph, columns: NetworkColumns) -> None:
     keys = t.node_keys
     add = nx.MultiDiGraph.add_node  # the class's own: a frozen graph's are refusals
     for i, ident in enumerate(t.node_id):
-        if keys is not None:
-            attrs = {k: extra[k][i] for k in keys[i] if k in extra and extra[k][i] is not None}
-        else:
-            attrs = {k: col[i] for k, col in extra.items() if col[i] is not None}
+        attrs = _free(extra, keys, i)
         attrs.update(type=t.node_type[i], name=t.node_name[i] or ident, x=xs[i], y=ys[i], cost=cost[i],
                      interdictable=inter[i], country=columns.country[i])
         for k in _NODE_OPTIONAL:
@@ -430,10 +438,7 @@ def _add_edges(G: nx.MultiDiGraph, columns: NetworkColumns) -> None:
     keys = t.edge_keys
     add = nx.MultiDiGraph.add_edge  # the class's own: a frozen graph's are refusals
     for i, ident in enumerate(t.edge_id):
-        if keys is not None:
-            attrs = {k: extra[k][i] for k in keys[i] if k in extra and extra[k][i] is not None}
-        else:
-            attrs = {k: col[i] for k, col in extra.items() if col[i] is not None}
+        attrs = _free(extra, keys, i)
         if length_km[i] is not None:
             attrs["length_km"] = length_km[i]
         attrs.update(length=length[i], geometry=geoms[i], cost=cost[i], interdictable=inter[i],
