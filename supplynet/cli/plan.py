@@ -9,7 +9,8 @@ from __future__ import annotations
 import click
 
 from supplynet.cli.options import (Progress, check_suffix, edges_option, endpoint_options, format_option, full_option,
-                                   network_argument, output_options, phases, plan_outputs, read, read_shown,
+                                   network_argument, output_options, phases, pick_scenario, plan_outputs, read,
+                                   read_shown,
                                    write_output, write_outputs)
 from supplynet.cli.uncertainty import MAX_PLAN_SAMPLES, sampling_options
 
@@ -33,6 +34,13 @@ __all__ = ["plan"]
 @click.option("--horizon", type=click.FloatRange(min=0, min_open=True), default=None, metavar="DAYS",
               help="Days over which flow-days are counted (with --objective flow-days).")
 @endpoint_options
+@click.option("--remove", multiple=True, metavar="ID",
+              help="Plan for the network after removing this node or edge, or what a selector picks "
+                   "(repeat for more): where to strike next, given what is already struck.")
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Plan for the network after a scenario of this YAML file (docs/scenarios.md).")
+@click.option("--name", "scenario_name", default=None, metavar="S",
+              help="Which scenario of --scenario FILE (needed when it holds several).")
 @click.option("--curve/--no-curve", default=True, show_default=True,
               help="Solve every whole budget from 0 to --budget for the curve.")
 @click.option("--chart", type=str, default=None, metavar="PATH.svg|PATH.png",
@@ -44,7 +52,8 @@ __all__ = ["plan"]
 @full_option
 @output_options
 def plan(network: str, edges: str | None, budget: float, method: str, targets: str, time_limit: float,
-         objective: str, horizon: float | None, sources: str | None, sinks: str | None, curve: bool,
+         objective: str, horizon: float | None, sources: str | None, sinks: str | None, remove: tuple[str, ...],
+         scenario_file: str | None, scenario_name: str | None, curve: bool,
          chart: str | None, samples: int | None, seed: int, p_success: float, workers: int | None,
          scheduler: str | None, evaluation_samples: int, fmt: str, full: bool, output: str | None,
          overwrite: bool) -> None:
@@ -52,7 +61,8 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
 
     With --samples N, plan under uncertain intelligence (confidence, p_success): the
     stochastic plan of least expected max flow left, beside the deterministic one, each
-    measured on a fresh sample (docs/uncertainty.md).
+    measured on a fresh sample (docs/uncertainty.md). With --remove or --scenario, plan for
+    the network after that what-if: where to strike next, given what is already struck.
     """
     from supplynet.analysis.plan import METHODS, compare_methods
     from supplynet.render.chart import CHART_KINDS
@@ -63,7 +73,14 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
         raise click.BadParameter("--objective flow-days needs --horizon DAYS", param_hint="--horizon")
     if chart and not curve:
         raise click.BadParameter("--chart draws the curve; drop --no-curve", param_hint="--chart")
+    if scenario_name is not None and scenario_file is None:
+        raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
+    if remove and scenario_file:
+        raise click.UsageError("give either --remove ID ... or --scenario FILE (not both)")
     if samples is not None:
+        if remove or scenario_file:
+            raise click.BadParameter("--samples plans for the intact network; drop --remove / --scenario",
+                                     param_hint="--samples")
         if objective != "flow":
             raise click.BadParameter("--samples plans for the expected max flow; drop --objective flow-days",
                                      param_hint="--samples")
@@ -71,18 +88,29 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
             raise click.BadParameter("--samples draws no curve; drop --chart", param_hint="--chart")
         return _plan_uncertain(network, edges, budget, method, targets, time_limit, sources, sinks, samples, seed,
                                p_success, workers, scheduler, evaluation_samples, fmt, output, overwrite, full)
-    inputs = (network, edges)
+    inputs = (network, edges, scenario_file)
     plan_outputs([output, chart], overwrite=overwrite, inputs=inputs)  # both, before the solve
     bars = phases()
+    after = None
     try:
         G = read_shown(bars, network, edges)
-        comp = compare_methods(G, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
+        planned = G
+        if remove or scenario_file:
+            from supplynet.maps.render import whatif_snapshot
+
+            scenario = pick_scenario(G, scenario_file, scenario_name) if scenario_file else None
+            planned = whatif_snapshot(G, sources, sinks, remove=remove, scenario=scenario)
+            after = ({"scenario": scenario.name, "file": scenario_file} if scenario is not None
+                     else {"remove": list(remove)})
+        comp = compare_methods(planned, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
                                methods=METHODS if method == "all" else (method,), objective=objective,
                                horizon=horizon, curve=curve, progress=bars)
     finally:
         bars.close()
     meta = network_meta(G)
     params = {"method": method, "time_limit": time_limit, "curve": curve}
+    if after is not None:
+        params["after_whatif"] = after
     items: list = [(output, format_plan(comp, fmt, network=meta, chart=chart, parameters=params, full=full))]
     if chart:  # the chart and the plan appear together or not at all
         items.insert(0, (chart, plan_chart(comp, meta, kind=kind or "svg")))

@@ -229,7 +229,18 @@ def _order_len(p: Any) -> int:
     return len(p.order) if p.order else len(p.selected_nodes) + len(p.selected_edges)
 
 
-def _heading(comp: Any, network: dict[str, Any], limit: int | None = None) -> list[str]:
+def _after_words(parameters: dict[str, Any]) -> str | None:
+    """Return what a plan made after a what-if was made for (None for the intact network)."""
+    after = parameters.get("after_whatif")
+    if not after:
+        return None
+    if "scenario" in after:
+        return f"the network after scenario '{after['scenario']}' of {after.get('file')}"
+    return f"the network after removing {short_list(list(after.get('remove') or ()))}"
+
+
+def _heading(comp: Any, network: dict[str, Any], limit: int | None = None,
+             parameters: dict[str, Any] | None = None) -> list[str]:
     first = next(iter(comp.plans.values()))
     lines = [f"supplynet {__version__} interdiction plan: {network.get('name') or network.get('source') or '-'}"]
     if network.get("description"):
@@ -241,6 +252,10 @@ def _heading(comp: Any, network: dict[str, Any], limit: int | None = None) -> li
               f"{_goal(comp)}; max flow before: {format_number(first.max_flow_before)} units per period"]
     if comp.objective == "flow-days":
         lines.append(f"flow-days over the horizon with no strike: {format_number(first.flow_days_before)}")
+    after = _after_words(parameters or {})
+    if after:
+        lines.append(f"planned for {after}: where to strike next, given what is already struck "
+                     "('before' is that network)")
     return lines
 
 
@@ -249,7 +264,7 @@ def _heading(comp: Any, network: dict[str, Any], limit: int | None = None) -> li
 def _text(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any],
           limit: int | None) -> str:
     rows_limit = None if limit is None else LINES_LIMIT
-    lines = _heading(comp, network, limit) + [""] + text_table(_HEAD, _rows(comp, limit))
+    lines = _heading(comp, network, limit, parameters) + [""] + text_table(_HEAD, _rows(comp, limit))
     summary = _summary(comp)
     if summary:
         lines += ["", *summary]
@@ -271,7 +286,7 @@ def _text(comp: Any, network: dict[str, Any], chart: str | None, parameters: dic
 def _markdown(comp: Any, network: dict[str, Any], chart: str | None, parameters: dict[str, Any],
               limit: int | None) -> str:
     rows_limit = None if limit is None else LINES_LIMIT
-    head = _heading(comp, network, limit)
+    head = _heading(comp, network, limit, parameters)
     lines = [f"# {md_cell(head[0])}", ""] + [f"{md_cell(h)}  " for h in head[1:]] + ["", "## Plans", ""]
     lines += markdown_table(_HEAD, _rows(comp, limit)) + [x for s in _summary(comp) for x in ("", md_cell(s))]
     for name, p in comp.plans.items():
