@@ -79,7 +79,8 @@ def wilson(k: float, n: int) -> tuple[float, float]:
     p, z2 = k / n, Z * Z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At k = 0 (k = n) the bound is 0 (1) exactly; rounding would leave 1e-19 there.
+    return (0.0 if k <= 0 else max(0.0, centre - half)), (1.0 if k >= n else min(1.0, centre + half))
 
 
 def _quantile(order: np.ndarray, cum: np.ndarray, level: float) -> float:

@@ -39,23 +39,50 @@ __all__ = ["export"]
                                    "scenario --name (scenario_removed, scenario_factor, scenario_flow).")
 @click.option("--name", "scenario_name", default=None, metavar="S",
               help="Which scenario of --scenario FILE (not needed when it holds just one).")
+@click.option("--samples", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              help="Also evaluate uncertain intelligence (confidence) over N scenarios (every outcome when few "
+                   "elements are uncertain) and add expected_flow_loss, p_in_min_cut and collect_rank "
+                   "(docs/uncertainty.md).")
+@click.option("--sample-seed", type=click.IntRange(0), default=0, show_default=True, metavar="S",
+              help="Seed of the --samples draws.")
+@click.option("--campaign-horizon", type=click.FloatRange(0, min_open=True), default=None, metavar="DAYS",
+              help="Also plan a campaign over DAYS (with --campaign-budget-per-period or --campaign-budget) "
+                   "and add its schedule: campaign_first_period, campaign_back_at_period, campaign_strikes, "
+                   "campaign_periods (docs/campaign.md).")
+@click.option("--campaign-period-days", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True,
+              metavar="P", help="Length of a campaign period in days.")
+@click.option("--campaign-budget-per-period", type=click.FloatRange(0), default=None, metavar="B",
+              help="Most cost the campaign strikes in each period.")
+@click.option("--campaign-budget", type=click.FloatRange(0), default=None, metavar="B",
+              help="Most cost the campaign strikes over the whole horizon.")
+@click.option("--campaign-method", type=click.Choice(["optimal", "greedy", "launch-sites"]), default="optimal",
+              show_default=True, help="How the campaign is planned.")
 @timestamp_option
 def export(network: str, edges: str | None, sources: str | None, sinks: str | None, output: str | None,
            fmt: str | None, split: bool, overwrite: bool, top: int, betweenness_k: int | None, seed: int,
            plan_budget: float | None, plan_method: str, plan_targets: str, plan_time_limit: float,
-           scenario_file: str | None, scenario_name: str | None, timestamp: bool) -> None:
+           scenario_file: str | None, scenario_name: str | None, samples: int | None, sample_seed: int,
+           campaign_horizon: float | None, campaign_period_days: float, campaign_budget_per_period: float | None,
+           campaign_budget: float | None, campaign_method: str, timestamp: bool) -> None:
     """Export NETWORK with every metric as GIS layers for QGIS or ArcGIS.
 
     NETWORK may be - for GeoJSON on standard input. Columns: the network's own properties,
     then betweenness, supply_betweenness, flow, flow_loss, flow_loss_pct, in_min_node_cut /
-    in_min_edge_cut and interdiction_rank (empty when unranked). The same command on the
-    same input gives byte-identical files; --timestamp records the time of the run.
+    in_min_edge_cut and interdiction_rank (empty when unranked); with --plan-budget,
+    --scenario, --samples or --campaign-horizon, their columns too (docs/export.md). The same
+    command on the same input gives byte-identical files; --timestamp records the time of
+    the run.
     """
     from supplynet.io.write import utc_timestamp
     from supplynet.render.layers import export_format, export_layers, geojson_text, split_paths, write_layers
 
     if output == STDOUT:
         output = None
+    if campaign_horizon is None and (campaign_budget is not None or campaign_budget_per_period is not None):
+        raise click.BadParameter("a campaign budget needs --campaign-horizon DAYS", param_hint="--campaign-horizon")
+    if campaign_horizon is not None and (campaign_budget is None) == (campaign_budget_per_period is None):
+        raise click.BadParameter("give exactly one of --campaign-budget-per-period B and --campaign-budget B",
+                                 param_hint="--campaign-horizon")
     if output is None:
         if fmt in ("gpkg", "parquet"):
             raise click.BadParameter(f"a {'GeoPackage' if fmt == 'gpkg' else 'GeoParquet file'} cannot go to "
@@ -82,10 +109,21 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
     try:
         G = read_shown(bars, network, edges)
         scenario = pick_scenario(G, scenario_file, scenario_name) if scenario_file else None
+        uncertainty = camp = None
+        if samples is not None:
+            from supplynet.analysis.uncertainty import evaluate_uncertainty
+
+            uncertainty = evaluate_uncertainty(G, sources, sinks, samples=samples, seed=sample_seed, progress=bars)
+        if campaign_horizon is not None:
+            from supplynet.analysis.campaign import campaign
+
+            camp = campaign(G, sources, sinks, horizon_days=campaign_horizon, period_days=campaign_period_days,
+                            budget_per_period=campaign_budget_per_period, budget=campaign_budget,
+                            methods=(campaign_method,), time_limit=plan_time_limit, progress=bars)
         layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
                                plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,
                                plan_time_limit=plan_time_limit, scenario=scenario, scenario_file=scenario_file,
-                               generated_at=utc_timestamp() if timestamp else None, progress=bars)
+                               uncertainty=uncertainty, campaign=camp, generated_at=utc_timestamp() if timestamp else None, progress=bars)
         if output is None:
             text = geojson_text(layers)
         else:

@@ -45,6 +45,8 @@ __all__ = [
     "EXPORT_FORMATS",
     "NODE_METRICS",
     "EDGE_METRICS",
+    "UNCERTAINTY_COLUMNS",
+    "CAMPAIGN_COLUMNS",
     "Layers",
     "export_format",
     "export_layers",
@@ -163,6 +165,9 @@ def result_layers(
     plan: Any = None,
     scenario: Any = None,
     scenario_source: dict[str, Any] | None = None,
+    uncertainty: Any = None,
+    campaign: Any = None,
+    campaign_method: str | None = None,
 ) -> Layers:
     """Return the network's nodes and edges with every metric of ``report`` as columns.
 
@@ -179,6 +184,12 @@ def result_layers(
         ``scenario_flow`` columns, and a ``scenario`` summary in the metadata.
     scenario_source : dict, optional
         Where the scenario came from (``file``, ``sha256``), recorded with it.
+    uncertainty : supplynet.analysis.uncertainty.UncertaintyReport, optional
+        Adds :data:`UNCERTAINTY_COLUMNS` (expected flow loss, probability of lying in a
+        min cut, rank in what to collect next) and an ``uncertainty`` summary in the metadata.
+    campaign : supplynet.analysis.campaign.Campaign, optional
+        Adds the schedule of ``campaign_method`` (its first method by default) as
+        :data:`CAMPAIGN_COLUMNS`, and the whole schedule in the metadata.
 
     Returns
     -------
@@ -215,9 +226,78 @@ def result_layers(
                                                  base_edges.index)
         node_extra, edge_extra = node_extra.join(n_scen), edge_extra.join(e_scen)
         metadata["scenario"] = meta
+    if uncertainty is not None:
+        n_unc, e_unc = (_uncertainty_columns(uncertainty, kind, index)
+                        for kind, index in (("node", base_nodes.index), ("edge", base_edges.index)))
+        node_extra, edge_extra = node_extra.join(n_unc), edge_extra.join(e_unc)
+        metadata["uncertainty"] = _uncertainty_meta(uncertainty)
+    if campaign is not None:
+        method = campaign_method or next(iter(campaign.schedules))
+        schedule = campaign.schedules[method]
+        n_camp, e_camp = (_campaign_columns(schedule, kind, index)
+                          for kind, index in (("node", base_nodes.index), ("edge", base_edges.index)))
+        node_extra, edge_extra = node_extra.join(n_camp), edge_extra.join(e_camp)
+        doc = campaign.to_dict()
+        metadata["campaign"] = {**{k: v for k, v in doc.items() if k != "methods"}, "method": method,
+                                **doc["methods"][method]}
     nodes = _join(base_nodes, node_extra, "node")
     edges = _join(base_edges, edge_extra, "edge")
     return Layers(nodes=nodes, edges=edges, metadata=json_ready(metadata))
+
+
+#: Columns an uncertainty evaluation adds (``export --samples``), on nodes and edges alike.
+UNCERTAINTY_COLUMNS = ("expected_flow_loss", "expected_flow_loss_low", "expected_flow_loss_high",
+                       "expected_strike_loss", "p_in_min_cut", "p_in_min_cut_low", "p_in_min_cut_high",
+                       "collect_rank")
+#: Columns a campaign adds (``export --campaign-horizon``), on nodes and edges alike.
+CAMPAIGN_COLUMNS = ("campaign_first_period", "campaign_back_at_period", "campaign_strikes", "campaign_periods")
+
+
+def _uncertainty_columns(unc: Any, kind: str, ids: pd.Index) -> pd.DataFrame:
+    """Return one element kind's expected losses, min-cut probabilities (intervals NaN when
+    exact) and rank in what to collect next (null for elements that are certain)."""
+    table = unc.nodes if kind == "node" else unc.edges
+    frame = pd.DataFrame(index=ids)
+    for name in UNCERTAINTY_COLUMNS[:-1]:
+        values = table[name].reindex(ids) if name in table else pd.Series(math.nan, index=ids)
+        frame[name] = _rounded(values)
+    rank: dict[str, int] = {}
+    collect = unc.collect
+    for r, k, members in zip(collect["rank"].tolist(), collect["kind"].tolist(), collect["members"].tolist()):
+        if k == kind:
+            for ident in members:  # a road's two directions share one rank
+                rank.setdefault(ident, int(r))
+    frame["collect_rank"] = pd.array([rank.get(i) for i in ids], dtype="Int64")
+    return frame
+
+
+def _uncertainty_meta(unc: Any) -> dict[str, Any]:
+    keys = ("method", "samples", "scenarios", "seed", "uncertain", "max_flow", "expected_max_flow",
+            "expected_max_flow_interval", "max_flow_quantiles", "p_any_flow", "p_any_flow_interval")
+    return {k: getattr(unc, k) for k in keys}
+
+
+def _campaign_columns(schedule: Any, kind: str, ids: pd.Index) -> pd.DataFrame:
+    """Return when a schedule strikes each element: the first period struck and when it
+    works again (null: not struck, or never repaired), how many strikes, and every strike
+    as ``period-back`` pairs joined by ``;`` (``3-`` when it is never repaired)."""
+    first: dict[str, Any] = {}
+    count: dict[str, int] = {}
+    periods: dict[str, list[str]] = {}
+    for st in schedule.strikes:
+        if st.kind != kind:
+            continue
+        first.setdefault(st.id, st)
+        count[st.id] = count.get(st.id, 0) + 1
+        back = "" if st.back_at_period is None else str(st.back_at_period)
+        periods.setdefault(st.id, []).append(f"{st.period}-{back}")
+    hit = [first.get(i) for i in ids]
+    return pd.DataFrame({
+        "campaign_first_period": pd.array([None if h is None else h.period for h in hit], dtype="Int64"),
+        "campaign_back_at_period": pd.array([None if h is None else h.back_at_period for h in hit], dtype="Int64"),
+        "campaign_strikes": pd.array([count.get(i, 0) for i in ids], dtype="Int64"),
+        "campaign_periods": pd.array([";".join(periods[i]) if i in periods else None for i in ids], dtype=object),
+    }, index=ids)
 
 
 def _scenario_columns(G: nx.MultiDiGraph, report: Report, scenario: Any, source: dict[str, Any] | None,
@@ -269,6 +349,9 @@ def export_layers(
     plan_time_limit: float | None = None,
     scenario: Any = None,
     scenario_file: str | os.PathLike[str] | None = None,
+    uncertainty: Any = None,
+    campaign: Any = None,
+    campaign_method: str | None = None,
     generated_at: str | None = None,
     progress: Phases | Progress | None = None,
 ) -> Layers:
@@ -290,6 +373,10 @@ def export_layers(
         Add this what-if scenario's after-state (see :func:`result_layers`).
     scenario_file : path-like, optional
         The file the scenario was read from; its name and SHA-256 go into the metadata.
+    uncertainty, campaign, campaign_method : optional
+        An :func:`~supplynet.analysis.uncertainty.evaluate_uncertainty` report and a
+        :func:`~supplynet.analysis.campaign.campaign` of ``G``, joined as columns (see
+        :func:`result_layers`).
     generated_at : str, optional
         A UTC time to record (see :func:`supplynet.io.write.utc_timestamp`); None keeps the
         output byte-identical between runs.
@@ -328,7 +415,8 @@ def export_layers(
     tick = phase(progress, "joining results", "layers")
     if tick is not None:
         tick(0, 2)
-    layers = result_layers(G, report, plan=plan, scenario=scenario, scenario_source=source)
+    layers = result_layers(G, report, plan=plan, scenario=scenario, scenario_source=source, uncertainty=uncertainty,
+                           campaign=campaign, campaign_method=campaign_method)
     if tick is not None:
         tick(2, 2)
     return layers
