@@ -45,7 +45,7 @@ demo: install
 	$(BIN)/supplynet report $(NETWORK)
 	$(BIN)/supplynet plan $(NETWORK) --budget 3 --method all
 	$(BIN)/supplynet whatif $(NETWORK) --scenario datasets/corridor-scenarios.yaml
-	$(BIN)/supplynet map $(NETWORK) -o maps/$(basename $(notdir $(NETWORK))).html --overwrite
+	$(BIN)/supplynet map $(NETWORK) -o maps/demo-$(basename $(notdir $(NETWORK))).html --overwrite
 
 test: install-test system
 	$(BIN)/python -m pytest
