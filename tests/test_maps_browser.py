@@ -632,3 +632,48 @@ def test_readme_screenshots(browser: Any, corridor_file: Path, tmp_path: Path) -
         assert SCREENSHOT_BIG.stat().st_size > 50_000 and big.clean
     finally:
         big.page.close()
+
+
+# -- uncertain intelligence (map --samples) ----------------------------------------------
+
+def test_uncertainty_popups_show_what_the_uncertainty_command_reports(browser: Any, corridor: nx.MultiDiGraph,
+                                                                      tmp_path: Path) -> None:
+    """``map --samples``: the page's popups (as the browser builds them) hold each element's
+    expected flow loss, min-cut probability and collection rank, as ``supplynet uncertainty``
+    reports them with the same samples and seed."""
+    import json
+
+    from click.testing import CliRunner
+
+    from supplynet.cli import main
+    from supplynet.maps.escape import format_value
+
+    path = tmp_path / "uncertain.html"
+    corridor_path = ROOT / "datasets" / "corridor.geojson"
+    made = CliRunner().invoke(main, ["map", str(corridor_path), "-o", str(path), "--samples", "200",
+                                     "--sample-seed", "5"])
+    assert made.exit_code == 0, made.output
+    report = json.loads(CliRunner().invoke(main, ["uncertainty", str(corridor_path), "--samples", "200", "--seed",
+                                                  "5", "--format", "json"]).output)
+    m = _open(browser, path)
+    try:
+        assert m.errors == [] and m.requests == []
+        shown = m.js("""() => {
+            const net = window.supplynet.layer.net, out = {nodes: {}, edges: {}};
+            const text = el => [...el.querySelectorAll('tr')].map(tr => [tr.cells[0].textContent, tr.cells[1].textContent]);
+            net.node_ids.forEach((id, i) => { out.nodes[id] = text(SN.popupContent(net, {kind: 'n', id: i})); });
+            net.arc_ids.forEach((id, a) => { out.edges[id] = text(SN.popupContent(net, {kind: 'a', id: a})); });
+            return out;
+        }""")
+        legend = m.page.inner_text("body")
+    finally:
+        m.page.close()
+    ranks = {(c["kind"], i): c["rank"] for c in report["collect_next"] for i in c["members"]}
+    for kind, key in (("node", "nodes"), ("edge", "edges")):
+        for element in report[key]:
+            rows = dict(shown[key][element["id"]])
+            assert rows["expected flow loss (uncertain intelligence)"] == format_value(element["expected_flow_loss"])
+            assert rows["probability it lies in a min cut"] == format_value(element["p_in_min_cut"])
+            assert rows.get("collect next: rank") == (str(ranks[(kind, element["id"])])
+                                                      if (kind, element["id"]) in ranks else None)
+    assert "Uncertain intelligence: expected max flow" in legend and "200 scenarios sampled, seed 5" in legend

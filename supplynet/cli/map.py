@@ -39,6 +39,12 @@ _MAP_SUFFIXES = (".html", ".htm")
 @click.option("--plan-after-whatif", is_flag=True,
               help="Make the --plan-budget plan for the network after the what-if (--remove or --scenario): "
                    "where to strike next, given what is already struck [default: the intact network].")
+@click.option("--samples", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              help="Also evaluate uncertain intelligence (confidence) over N scenarios: each popup gives the "
+                   "expected flow loss, the probability of lying in a min cut and the rank in what to "
+                   "collect next (docs/uncertainty.md).")
+@click.option("--sample-seed", type=click.IntRange(0), default=0, show_default=True, metavar="S",
+              help="Seed of the --samples draws.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points to number.")
 @click.option("--online", is_flag=True,
@@ -46,8 +52,8 @@ _MAP_SUFFIXES = (".html", ".htm")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 def map_command(network: str, edges: str | None, sources: str | None, sinks: str | None,
                 output: str | None, remove: tuple[str, ...], scenario_file: str | None, name: str | None,
-                plan_budget: float | None, plan_method: str, plan_targets: str, plan_after_whatif: bool, top: int,
-                online: bool, overwrite: bool) -> None:
+                plan_budget: float | None, plan_method: str, plan_targets: str, plan_after_whatif: bool,
+                samples: int | None, sample_seed: int, top: int, online: bool, overwrite: bool) -> None:
     """Write an HTML map of NETWORK that works offline: cuts, top interdiction points, what-if, plan."""
     if name is not None and scenario_file is None:
         raise click.BadParameter("--name picks a scenario of --scenario FILE; give the file", param_hint="--name")
@@ -79,6 +85,13 @@ def map_command(network: str, edges: str | None, sources: str | None, sinks: str
                                        methods=(plan_method,), targets=plan_targets, progress=bars)
             results = replace(results, plan=comp.plans[plan_method], plan_curve=comp.curve,
                               plan_after_whatif=plan_after_whatif)
+        if samples is not None:
+            from supplynet.analysis.uncertainty import evaluate_uncertainty
+            from supplynet.maps.render import whatif_snapshot, uncertainty_note
+
+            drawn = whatif_snapshot(G, sources, sinks, remove=remove, scenario=scenario) if remove or scenario else G
+            unc = evaluate_uncertainty(drawn, sources, sinks, samples=samples, seed=sample_seed, progress=bars)
+            results = replace(results, uncertainty=unc, notes=[*results.notes, uncertainty_note(unc)])
         html = render_map(G, results, online=online, progress=bars)
     finally:
         bars.close()

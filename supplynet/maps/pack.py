@@ -88,6 +88,8 @@ class Drawing:
     degraded: Mapping[Element, float] = field(default_factory=dict)
     extras: Mapping[str, list[Element]] = field(default_factory=dict)
     weight_by_flow: bool = False
+    node_more: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    edge_more: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 class _Columns:
@@ -275,7 +277,7 @@ def _pack_nodes(G: nx.MultiDiGraph, drawing: Drawing, tick: Progress | None, tot
     code = {t: j for j, t in enumerate(types)}
     ntype = np.array([code[t] for t in names], np.uint8 if len(types) < 256 else np.uint16)
     metrics = (("supply betweenness", drawing.sbc), ("flow through it at max flow", drawing.node_flow))
-    for label, values in metrics:
+    for label, values in (*metrics, *drawing.node_more.items()):  # then e.g. the uncertainty's
         cols.cols[("m", label)] = [values.get(v) for v in ids] if values else [None] * n
     return _Nodes(ids, {v: i for i, v in enumerate(ids)}, lon, lat, types, ntype, cols, np.clip(conf, 0.0, 1.0))
 
@@ -330,6 +332,8 @@ def _pack_arcs(edges: list[tuple[Any, Any, Any, dict[str, Any]]], drawing: Drawi
     mode = np.array([code[md] for md in modes_of], np.int64)
     flow = np.array([drawing.edge_flow.get(k, 0.0) for k in keys], np.float64) if drawing.edge_flow else np.zeros(m)
     cols.cols[("m", "flow at max flow")] = [drawing.edge_flow.get(k) for k in keys] if drawing.edge_flow else [None] * m
+    for label, values in drawing.edge_more.items():
+        cols.cols[("m", label)] = [values.get(k) for k in keys]
     return _Arcs(keys, u, v, modes, mode, flow, cap, np.clip(conf, 0.0, 1.0), geometry, cols)
 
 

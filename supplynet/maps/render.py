@@ -107,6 +107,9 @@ class MapResults:
         Whether the plan was made for the network after the what-if (where to strike next,
         given what is already struck) rather than for the intact network; the legend says
         which.
+    uncertainty : supplynet.analysis.uncertainty.UncertaintyReport, optional
+        Adds each element's expected flow loss, probability of lying in a min cut and rank
+        in what to collect next to its popup (:data:`UNCERTAINTY_ROWS`).
     """
 
     sources: Sequence[str] = ()
@@ -129,6 +132,7 @@ class MapResults:
     plan: Any = None
     plan_curve: pd.DataFrame | None = None
     plan_after_whatif: bool = False
+    uncertainty: Any = None
 
     @classmethod
     def from_report(cls, report: Any, **kwargs: Any) -> MapResults:
@@ -413,7 +417,45 @@ def _drawing(G: nx.MultiDiGraph, table: Any, results: MapResults, removed_nodes:
         node_cut=set(results.min_node_cut), edge_cut=set(results.min_edge_cut), ranks=list(top),
         removed_nodes=rnodes, removed_edges=redges, degraded=dict(results.degraded or {}), extras=dict(extras),
         weight_by_flow=bool(edge_flow) and mf is not None and math.isfinite(mf) and mf > 0,
+        node_more=_uncertainty_columns(results.uncertainty, "node"),
+        edge_more=_uncertainty_columns(results.uncertainty, "edge"),
     )
+
+
+#: The popup rows of an uncertainty evaluation (``map --samples``): label, column.
+UNCERTAINTY_ROWS = (("expected flow loss (uncertain intelligence)", "expected_flow_loss"),
+                    ("probability it lies in a min cut", "p_in_min_cut"),
+                    ("collect next: rank", "collect_rank"))
+
+
+def uncertainty_note(unc: Any) -> str:
+    """Return the legend's line on an uncertainty evaluation: the expected max flow and how it was found."""
+    from supplynet.numbers import format_number
+
+    how = ("every outcome enumerated" if unc.method == "exact"
+           else f"{unc.samples:,} scenarios sampled, seed {unc.seed}")
+    interval = unc.expected_max_flow_interval
+    ci = "" if interval is None else f" (95% interval {format_number(interval[0])} to {format_number(interval[1])})"
+    return (f"Uncertain intelligence: expected max flow {format_number(unc.expected_max_flow)}{ci} of "
+            f"{format_number(unc.max_flow)} as given, {unc.uncertain:,} uncertain elements, {how}; each popup "
+            "gives the element's expected flow loss, probability of lying in a min cut and rank in what to "
+            "collect next.")
+
+
+def _uncertainty_columns(unc: Any, kind: str) -> dict[str, dict[str, float]]:
+    """Return an uncertainty report's popup columns for nodes or edges ({} without one)."""
+    if unc is None:
+        return {}
+    table = unc.nodes if kind == "node" else unc.edges
+    out = {label: _as_dict(table[col]) for label, col in UNCERTAINTY_ROWS[:2]}
+    ranks: dict[str, float] = {}
+    for r, k, members in zip(unc.collect["rank"].tolist(), unc.collect["kind"].tolist(),
+                             unc.collect["members"].tolist()):
+        if k == kind:
+            for ident in members:
+                ranks.setdefault(str(ident), int(r))
+    out[UNCERTAINTY_ROWS[2][0]] = ranks
+    return out
 
 
 def _as_dict(series: pd.Series | Mapping[str, float] | None) -> dict[str, float]:
