@@ -68,7 +68,7 @@ def test_format_value() -> None:
 
 def test_format_value_reads_numbers_as_the_reports_do() -> None:
     """One number policy: the map writes a figure as the text report writes it."""
-    from supplynet.render.numbers import format_number
+    from supplynet.numbers import format_number
 
     for x in (1234.5678, 320.0, 2 / 3, 12345.678, 0.000123, float("inf"), 7, -3.5):
         assert format_value(x) == format_number(x)

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import supplynet
 from supplynet.maps.popups import MapData
 from supplynet.maps.render import MapResults, analyse_for_map, write_map
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 from tests.conftest import program
 
 ROOT = Path(__file__).resolve().parent.parent

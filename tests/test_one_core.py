@@ -23,7 +23,7 @@ import supplynet
 from supplynet.analysis.whatif import WhatIf
 from supplynet.cli import main
 from supplynet.network.scenarios import load_scenarios
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 from tests.test_whatif import oracle_impact, same
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from supplynet import SupplynetError, read_network
 from supplynet.render.encode import dumps, json_ready
-from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
+from supplynet.numbers import clean_number, format_number, format_percent, format_share
 from supplynet.render.tables import csv_text, markdown_table, text_table
 
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 
 __all__ = ["Bars", "DELAY", "KEEP"]
 

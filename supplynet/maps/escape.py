@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from supplynet.maps.assets import MapSafetyError
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 
 __all__ = ["escape_text", "format_value", "check_template_free", "TEMPLATE_MARKERS"]
 
@@ -77,7 +77,7 @@ def escape_text(value: Any) -> str:
 def format_value(value: Any) -> str:
     """Return a plain-text rendering of a property value (not yet escaped).
 
-    Numbers read as in every report (:func:`supplynet.render.numbers.format_number`:
+    Numbers read as in every report (:func:`supplynet.numbers.format_number`:
     ``1,235``, ``0.3333``, ``unlimited``); NaN and None read as an empty string, which
     leaves the popup row out; mappings and lists are shown as JSON.
 

@@ -122,7 +122,7 @@ def column(values: Sequence[Any]) -> tuple[dict[str, Any], np.ndarray | None]:
 
     Kinds: ``none`` (every value absent), ``bool`` (u1: 0, 1, 2 = absent), ``num`` (f4 when
     every value survives it, else f8; NaN = absent; ``int`` when every value is an int, which
-    the page writes without separators as :func:`supplynet.render.numbers.format_number`
+    the page writes without separators as :func:`supplynet.numbers.format_number`
     does), ``dict`` (codes into ``values``, 0 = absent) and ``str`` (``values`` itself). Values
     of any other kind, and columns mixing kinds, are written as text by
     :func:`supplynet.maps.escape.format_value`, exactly as the page would show them.

@@ -20,7 +20,7 @@ from supplynet._version import __version__
 from supplynet.render.chart import curve_svg
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
+from supplynet.numbers import clean_number, format_number, format_percent, format_share
 from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
 
 __all__ = ["FORMATS", "CHART_FORMATS", "format_campaign", "campaign_chart", "chart_format", "delivery_frame",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from supplynet._errors import FormatError
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 
 __all__ = ["CHART_KINDS", "chart_kind", "curve_chart", "curve_svg", "curve_png"]
 
@@ -36,7 +36,7 @@ def curve_svg(curve: pd.DataFrame, *, title: str | None = None, ylabel: str = "m
 
     Text is XML-escaped and braces are written as character references, so the SVG can
     be inlined in HTML and template engines alike. Unlimited values are not drawn. Tick
-    labels follow :func:`supplynet.render.numbers.format_number`.
+    labels follow :func:`supplynet.numbers.format_number`.
 
     Parameters
     ----------

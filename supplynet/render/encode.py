@@ -1,7 +1,7 @@
 """The one JSON encoder: every JSON supplynet writes goes through here.
 
 :func:`json_ready` turns results into plain Python (numbers by
-:func:`supplynet.render.numbers.clean_number`: NaN and the infinities become ``null``);
+:func:`supplynet.numbers.clean_number`: NaN and the infinities become ``null``);
 :func:`dumps` writes them with the project's settings (sorted keys, UTF-8 text rather than
 ``\\u`` escapes, two-space indent, and ``allow_nan=False``, so a NaN that slipped past the
 cleaning fails loudly instead of writing invalid JSON). Tables of 100,000 rows take the
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supplynet.render.numbers import clean_number
+from supplynet.numbers import clean_number
 
 __all__ = ["INDENT", "json_ready", "dumps", "encode_line", "records", "row_texts", "json_pieces"]
 
@@ -49,7 +49,7 @@ def json_ready(obj: Any) -> Any:
     """Return ``obj`` as plain Python that JSON can hold: numbers cleaned, keys as strings.
 
     Mappings become dicts with ``str`` keys, lists, tuples and numpy arrays become lists,
-    numbers go through :func:`~supplynet.render.numbers.clean_number`, and None, NaN and
+    numbers go through :func:`~supplynet.numbers.clean_number`, and None, NaN and
     pandas' NA become None.
 
     Examples

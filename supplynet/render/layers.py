@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from supplynet.render.encode import dumps, encode_line, json_ready
-from supplynet.render.numbers import clean_real
+from supplynet.numbers import clean_real
 from supplynet.io.layers import EXPORT_FORMATS, export_format, split_paths, write_layers
 from supplynet.network.graph import graph_to_gdfs
 from supplynet._progress import Phases, phase

@@ -16,7 +16,7 @@ from supplynet._version import __version__
 from supplynet.render.chart import curve_chart
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
+from supplynet.numbers import clean_number, format_number, format_percent, format_share
 from supplynet.render.safe import terminal_text
 from supplynet.render.tables import LINES_LIMIT, LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
 

@@ -1,6 +1,6 @@
 """Render a :class:`supplynet.analysis.report.Report` as text, Markdown, JSON or CSV.
 
-Numbers are written by :mod:`supplynet.render.numbers` (10 significant digits in JSON and
+Numbers are written by :mod:`supplynet.numbers` (10 significant digits in JSON and
 CSV), keys and rows are sorted, and nothing depends on the clock (unless the report carries a
 ``generated_at`` time, which ``--timestamp`` asks for), so equal inputs give equal bytes.
 
@@ -25,7 +25,7 @@ import pandas as pd
 from supplynet._perf import paused_gc
 from supplynet.render.encode import json_pieces, records, row_texts
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import MISSING, format_number, format_percent
+from supplynet.numbers import MISSING, format_number, format_percent
 from supplynet.render.safe import terminal_text
 from supplynet.render.tables import (LINES_LIMIT, LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, short_runs,
                                      text_table)

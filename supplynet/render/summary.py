@@ -6,7 +6,7 @@ from typing import Any
 
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import format_number
+from supplynet.numbers import format_number
 from supplynet.render.safe import terminal_text
 from supplynet.render.tables import LIST_LIMIT, short_list
 

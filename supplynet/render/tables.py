@@ -1,8 +1,8 @@
 """The one table writer: text tables, Markdown tables and CSV, for every renderer.
 
-Cells come in as text already (see :mod:`supplynet.render.numbers`), except in CSV, where
+Cells come in as text already (see :mod:`supplynet.numbers`), except in CSV, where
 numbers are written as Python writes them (``repr``: round-trip exact, after
-:func:`~supplynet.render.numbers.clean_number`) and None is an empty cell. Untrusted text is
+:func:`~supplynet.numbers.clean_number`) and None is an empty cell. Untrusted text is
 neutralised here for every renderer (:mod:`supplynet.render.safe`): Markdown cells are
 escaped, and a CSV text cell that a spreadsheet would take for a formula is prefixed.
 

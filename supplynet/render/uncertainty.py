@@ -3,7 +3,7 @@
 :func:`format_uncertainty` writes an :class:`~supplynet.analysis.uncertainty.UncertaintyReport`
 (``supplynet uncertainty``); :func:`format_stochastic_plan` a plan comparison made with
 ``samples`` (``supplynet plan --samples``). Pure functions: equal inputs give equal bytes.
-Numbers go through :mod:`supplynet.render.numbers`; every interval is 95% and shown
+Numbers go through :mod:`supplynet.numbers`; every interval is 95% and shown
 as ``[low, high]``, or not at all where the figures are exact. Text from the network file
 is made harmless as in every renderer (:mod:`supplynet.render.safe`), and text and
 Markdown list the first few sources, sinks and strikes unless ``full``.
@@ -18,7 +18,7 @@ from typing import Any
 from supplynet._version import __version__
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import clean_number, format_number, format_percent, format_share
+from supplynet.numbers import clean_number, format_number, format_percent, format_share
 from supplynet.render.safe import terminal_text
 from supplynet.render.tables import LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
 

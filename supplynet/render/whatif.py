@@ -1,6 +1,6 @@
 """Render what-if impacts side by side as text, Markdown, JSON or CSV.
 
-Numbers are written by :mod:`supplynet.render.numbers` (10 significant digits in JSON and
+Numbers are written by :mod:`supplynet.numbers` (10 significant digits in JSON and
 CSV, as the report), keys are sorted and nothing depends on the clock, so equal inputs give
 equal bytes. Unlimited and undefined figures are ``null`` in JSON, empty in CSV.
 """
@@ -14,7 +14,7 @@ from supplynet._version import __version__
 from supplynet.analysis.whatif import Impact, WhatIf
 from supplynet.render.encode import dumps, json_ready
 from supplynet.render.formats import pick_writer
-from supplynet.render.numbers import format_number, format_percent
+from supplynet.numbers import format_number, format_percent
 from supplynet.render.safe import terminal_text
 from supplynet.render.tables import LIST_LIMIT, csv_text, markdown_table, md_cell, short_list, text_table
 

@@ -63,7 +63,7 @@ SN.load = function (el) {
 };
 
 // ------------------------------------------------------------------------------ numbers
-/* supplynet.render.numbers.format_number, exactly: floats whole or from 1,000 on rounded half
+/* supplynet.numbers.format_number, exactly: floats whole or from 1,000 on rounded half
  * to even with thousands separators, else four significant digits (Python's ",.4g"); ints as
  * they are; "unlimited" for infinity. JavaScript rounds exact ties away from zero where
  * Python rounds them to even, so ties are found in the exact decimal expansion. */
