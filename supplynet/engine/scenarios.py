@@ -125,20 +125,18 @@ def scenario_net(snap: Any) -> ScenarioNet:
     >>> net.n_elements, net.unbounded, int(net.base.size > 0)
     (3, False, 1)
     """
-    # The snapshot owns the residual layout and its base flow; this is the one place
-    # outside it that reads them, to hand them to the scenario kernels as plain arrays.
-    flownet = snap._flownet()
+    state = snap.flow_state()  # the snapshot's residual layout and base flow, as they are
+    flownet, base = state.net, state.base
     m, n = len(snap.edges), len(snap.nodes)
-    base, _ = snap._flow
     pos = np.asarray(flownet.fwd_pos, np.int64)
-    sides = snap._sides if base is not None else tuple(np.zeros(0, bool) for _ in range(3)) + (
+    sides = state.sides if base is not None else tuple(np.zeros(0, bool) for _ in range(3)) + (
         np.zeros(len(flownet.ptr) - 1, bool),)
     return ScenarioNet(
         ptr=flownet.ptr, head=flownet.head, mate=flownet.mate, is_fwd=flownet.is_fwd,
-        el_pos=np.concatenate([pos[m:m + n], pos[:m]]), initial=snap._initial("flow"),
+        el_pos=np.concatenate([pos[m:m + n], pos[:m]]), initial=state.initial,
         base=np.zeros(0, np.int64) if base is None else base,
         sides=tuple(np.asarray(s) for s in sides), source=int(flownet.source), sink=int(flownet.sink),
-        big=int(snap._unlimited), scale=int(snap.capacity_scale), unbounded=base is None,
+        big=state.unlimited, scale=int(snap.capacity_scale), unbounded=base is None,
         n_nodes=n, n_edges=m,
     )
 

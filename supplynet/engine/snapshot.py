@@ -396,6 +396,18 @@ class Snapshot:
 
     # -- kernel networks ---------------------------------------------------------------
 
+    def flow_state(self) -> FlowState:
+        """Return the max-flow problem as the kernels see it, for kernels outside this class
+        (the scenario kernels of :mod:`supplynet.engine.scenarios`): the residual layout,
+        its zero-flow residual, the solved base flow (None when the flow is unlimited),
+        the cut sides of that flow, and the integer that stands for unlimited.
+
+        The arrays are the snapshot's own: read them, never write them.
+        """
+        base, _ = self._flow
+        return FlowState(self._flownet(), self._initial("flow"), base, self._sides if base is not None else None,
+                         int(self._unlimited))
+
     def _flownet(self) -> FlowNet:
         """Return the flow network, or raise if this snapshot has no endpoints."""
         if self._net is None:
@@ -824,6 +836,16 @@ class Snapshot:
             chosen = arcs[el_ptr[k]:el_ptr[k + 1]]
             out[k] = self.max_flow_value(chosen[chosen >= m] - m, chosen[chosen < m])
         return out
+
+
+class FlowState(NamedTuple):
+    """What :meth:`Snapshot.flow_state` returns."""
+
+    net: FlowNet
+    initial: np.ndarray
+    base: np.ndarray | None
+    sides: tuple[np.ndarray, ...] | None
+    unlimited: int
 
 
 _CACHED = ("_flow", "_sides", "_chains", "_edge_cut", "_node_cut", "element_table")
