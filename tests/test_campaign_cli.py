@@ -46,15 +46,26 @@ def test_text_markdown_and_csv_reruns_are_byte_identical(tmp_path: Path) -> None
     assert len(csv) == 1 + 2 * 8  # no strikes and greedy, 8 periods each
 
 
-def test_the_chart_is_svg_and_png_is_refused(tmp_path: Path) -> None:
+def test_the_chart_is_svg_or_png_by_its_suffix_and_nothing_else(tmp_path: Path) -> None:
+    from PIL import Image
+
     chart = tmp_path / "curves.svg"
     result = _run(*WEEKS, "--budget", "2", "--method", "all", "--chart", str(chart), "-o", str(tmp_path / "c.txt"))
     assert result.exit_code == 0, result.output
     svg = chart.read_text()
     assert svg.startswith("<svg") and "no strikes" in svg and "launch-sites" in svg and "<script" not in svg
-    result = _run(*WEEKS, "--budget", "2", "--chart", str(tmp_path / "curves.png"))
-    assert result.exit_code == 1 and "only SVG" in result.output
-    assert not (tmp_path / "curves.png").exists()
+    png = tmp_path / "curves.png"
+    result = _run(*WEEKS, "--budget", "2", "--method", "all", "--chart", str(png), "-o", str(tmp_path / "d.txt"))
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(png) as image:
+        assert image.size == (1280, 720)
+        # Drawn, not blank: the curves' colours are in it (no strikes grey, optimal green).
+        colours = {c for _, c in image.convert("RGB").getcolors(1 << 20)}
+        assert (0x1b, 0x78, 0x37) in colours and (0x73, 0x73, 0x73) in colours
+    result = _run(*WEEKS, "--budget", "2", "--chart", str(tmp_path / "curves.jpg"))
+    assert result.exit_code == 2 and ".svg" in result.output
+    assert not (tmp_path / "curves.jpg").exists()
 
 
 def test_the_map_has_one_layer_per_strike_wave(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import math
 
 import click
 
-from supplynet.cli.options import (Progress, edges_option, endpoint_options, format_option, network_argument, note,
+from supplynet.cli.options import (Progress, check_suffix, edges_option, endpoint_options, format_option, network_argument, note,
                                    output_options, plan_outputs, read_shown, write_outputs)
 
 __all__ = ["campaign_command"]
@@ -65,8 +65,8 @@ def _speeds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
 @click.option("--speed", "speed", multiple=True, callback=_speeds, metavar="MODE=KM",
               help="km per day of a mode, for edges without transit_days (repeat; defaults in docs/campaign.md).")
 @endpoint_options
-@click.option("--chart", type=click.Path(dir_okay=False, writable=True), default=None, metavar="PATH.svg",
-              help="Also write the delivery per period of each method as an SVG chart.")
+@click.option("--chart", type=click.Path(dir_okay=False, writable=True), default=None, metavar="PATH.svg|PATH.png",
+              help="Also write the delivery per period of each method as a chart: SVG or PNG, by the suffix.")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, writable=True), default=None,
               metavar="PATH.html", help="Also write an offline map with one layer per strike wave.")
 @format_option("text", "markdown", "json", "csv")
@@ -78,13 +78,14 @@ def campaign_command(network: str, edges: str | None, horizon: float, period_day
                      output: str | None, overwrite: bool) -> None:
     """Plan strikes on NETWORK over --horizon days: the campaign that denies most delivery."""
     from supplynet.analysis.campaign import METHODS, campaign
-    from supplynet.render.campaign import campaign_chart, chart_format, format_campaign
+    from supplynet.render.campaign import campaign_chart, format_campaign
+    from supplynet.render.chart import CHART_KINDS
     from supplynet.render.plan import network_meta
 
     if (budget_per_period is None) == (budget is None):
         raise click.UsageError("give exactly one of --budget-per-period B and --budget B")
     if chart:
-        chart_format(chart)  # refuse a chart it cannot write before the solve
+        check_suffix(chart, CHART_KINDS, option="--chart")  # refuse a chart it cannot write before the solve
     inputs = (network, edges)
     plan_outputs([output, chart, map_path], overwrite=overwrite, inputs=inputs)  # all of them, before the solve
     bars = Progress("campaign")

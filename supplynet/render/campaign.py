@@ -3,8 +3,8 @@
 Pure functions: equal inputs give equal bytes. JSON also carries the supplynet version, the
 input (with its SHA-256, in ``network``) and the command's ``parameters``; CSV has one row
 per method and period (the delivery in it, and what was struck then). The chart draws the
-delivery per period of every method, and of the network without strikes, as SVG
-(:func:`supplynet.render.chart.curve_svg`). Strike waves for a map come from
+delivery per period of every method, and of the network without strikes, as SVG or PNG
+(:func:`supplynet.render.chart.curve_chart`, as the plan's curve). Strike waves for a map come from
 :func:`wave_layers`.
 """
 
@@ -17,19 +17,18 @@ import pandas as pd
 
 from supplynet._errors import OutputError
 from supplynet._version import __version__
-from supplynet.render.chart import curve_svg
+from supplynet.render.chart import chart_kind, curve_chart
 from supplynet.render.encode import dumps
 from supplynet.render.formats import pick_writer
 from supplynet.numbers import clean_number, format_number, format_percent, format_share
 from supplynet.render.tables import csv_text, markdown_table, md_cell, text_table
 
-__all__ = ["FORMATS", "CHART_FORMATS", "format_campaign", "campaign_chart", "chart_format", "delivery_frame",
+__all__ = ["FORMATS", "format_campaign", "campaign_chart", "delivery_frame",
            "wave_layers"]
 
 #: Output formats of :func:`format_campaign`.
 FORMATS = ("text", "markdown", "json", "csv")
 #: Chart formats of :func:`campaign_chart`, by file suffix.
-CHART_FORMATS = ("svg",)
 
 _NONE = "no strikes"
 _TARGET_WORDS = {"nodes": "nodes", "edges": "edges", "both": "nodes and edges"}
@@ -67,40 +66,19 @@ def delivery_frame(camp: Any) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.Index(range(camp.periods), name="period"), dtype=float)
 
 
-def campaign_chart(camp: Any, path: str, network: dict[str, Any] | None = None) -> str:
-    """Return the delivery curves of ``camp`` as a chart for ``path`` (SVG; the suffix decides).
+def campaign_chart(camp: Any, path: str, network: dict[str, Any] | None = None) -> str | bytes:
+    """Return the delivery curves of ``camp`` as a chart for ``path``: SVG text or PNG bytes,
+    by its suffix (:func:`supplynet.render.chart.chart_kind`), drawn as the plan's curve is.
 
     Raises
     ------
     supplynet.OutputError
-        ``path`` asks for a format other than SVG: PNG would need a plotting library
-        supplynet does not depend on.
+        ``path`` ends in neither ``.svg`` nor ``.png``.
     """
-    chart_format(path)
     network = network or {}
     name = network.get("name") or network.get("source")
-    return curve_svg(delivery_frame(camp), title=f"{name}: delivery per period", xlabel=_period_words(camp),
-                     ylabel="units delivered in the period")
-
-
-def chart_format(path: str) -> str:
-    """Return the chart format ``path`` asks for by its suffix (``"svg"``).
-
-    Raises
-    ------
-    supplynet.OutputError
-        Any other suffix: PNG would need a plotting library supplynet does not depend on.
-
-    Examples
-    --------
-    >>> chart_format("curves.SVG")
-    'svg'
-    """
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    if suffix not in CHART_FORMATS:
-        raise OutputError(f"campaign chart {path!r}: only SVG is written (name it .svg); PNG would need a plotting "
-                          "library supplynet does not depend on, and any browser or image tool converts the SVG")
-    return suffix
+    return curve_chart(delivery_frame(camp), chart_kind(path), title=f"{name}: delivery per period",
+                       xlabel=_period_words(camp), ylabel="units delivered in the period")
 
 
 def wave_layers(camp: Any, method: str) -> dict[str, list[tuple[str, str]]]:
