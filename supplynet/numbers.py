@@ -8,7 +8,9 @@ Two audiences, one function each:
 * programs (JSON, CSV) read :func:`clean_number`: ten significant digits, and None (JSON
   ``null``, an empty CSV cell) for NaN and the infinities, which JSON cannot hold.
 
-Floats are rounded here and only here, so an analysis keeps its full precision.
+Floats are rounded here and only here, so an analysis keeps its full precision. Lists of
+names that grow with the network are cut here too (:func:`short_list`: the first few, then
+``... and N more``), for every layer's messages and reports.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["MISSING", "UNLIMITED", "format_number", "format_percent", "format_share", "clean_number", "clean_real"]
+__all__ = ["LIST_LIMIT", "short_list", "MISSING", "UNLIMITED", "format_number", "format_percent", "format_share", "clean_number", "clean_real"]
 
+#: Items of a list written on one line of text or Markdown before "... and N more".
+LIST_LIMIT = 10
 #: What a missing figure (None, NaN, NA) reads as.
 MISSING = "-"
 #: What an infinite figure reads as: an unlimited capacity or flow.
@@ -170,3 +174,22 @@ def clean_real(value: Any) -> float | None:
 def _is_na(value: Any) -> bool:
     """Return whether ``value`` is pandas' missing-value marker (without importing pandas)."""
     return type(value).__name__ == "NAType"
+
+
+def short_list(items: Sequence[str], limit: int | None = LIST_LIMIT, *, empty: str = "none",
+               sep: str = ", ") -> str:
+    """Return ``items`` joined by ``sep``, the first ``limit`` of them then ``... and N more``.
+
+    ``limit`` None writes them all (``--full``).
+
+    Examples
+    --------
+    >>> short_list(["a", "b", "c"], 2), short_list(["a", "b"], 2), short_list([]), short_list(list("abc"), None)
+    ('a, b ... and 1 more', 'a, b', 'none', 'a, b, c')
+    """
+    items = list(items)
+    if not items:
+        return empty
+    if limit is None or len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])} ... and {len(items) - limit:,} more"

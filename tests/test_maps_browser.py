@@ -295,15 +295,20 @@ def test_the_layer_control_is_collapsed_and_toggles_layers(corridor_map: MapPage
 
 # -- popups and tooltips ---------------------------------------------------------------
 
-def test_every_popup_shows_the_rows_the_data_holds(corridor_map: MapPage, corridor: nx.MultiDiGraph,
-                                                   corridor_data: MapData) -> None:
-    shown = corridor_map.js("""() => {
+def _popups(m: MapPage) -> dict[str, dict[str, list[list[str]]]]:
+    """Return every popup's rows as the page builds them: ``{"nodes": {id: rows}, "edges": ...}``."""
+    return m.js("""() => {
         const net = window.supplynet.layer.net, out = {nodes: {}, edges: {}};
         const text = el => [...el.querySelectorAll('tr')].map(tr => [tr.cells[0].textContent, tr.cells[1].textContent]);
         net.node_ids.forEach((id, i) => { out.nodes[id] = text(SN.popupContent(net, {kind: 'n', id: i})); });
         net.arc_ids.forEach((id, a) => { out.edges[id] = text(SN.popupContent(net, {kind: 'a', id: a})); });
         return out;
     }""")
+
+
+def test_every_popup_shows_the_rows_the_data_holds(corridor_map: MapPage, corridor: nx.MultiDiGraph,
+                                                   corridor_data: MapData) -> None:
+    shown = _popups(corridor_map)
     for n in corridor.nodes:
         assert [tuple(r) for r in shown["nodes"][n]] == corridor_data.node_rows(n), n
     for *_, k in corridor.edges(keys=True):
@@ -658,13 +663,7 @@ def test_uncertainty_popups_show_what_the_uncertainty_command_reports(browser: A
     m = _open(browser, path)
     try:
         assert m.errors == [] and m.requests == []
-        shown = m.js("""() => {
-            const net = window.supplynet.layer.net, out = {nodes: {}, edges: {}};
-            const text = el => [...el.querySelectorAll('tr')].map(tr => [tr.cells[0].textContent, tr.cells[1].textContent]);
-            net.node_ids.forEach((id, i) => { out.nodes[id] = text(SN.popupContent(net, {kind: 'n', id: i})); });
-            net.arc_ids.forEach((id, a) => { out.edges[id] = text(SN.popupContent(net, {kind: 'a', id: a})); });
-            return out;
-        }""")
+        shown = _popups(m)
         legend = m.page.inner_text("body")
     finally:
         m.page.close()

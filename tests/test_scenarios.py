@@ -122,8 +122,12 @@ def test_pick_scenarios() -> None:
     s = [Scenario("a", ("x",)), Scenario("b", ("y",))]
     assert pick_scenarios(s, []) == s
     assert pick_scenarios(s, ["b", "a"]) == [s[1], s[0]]
-    with pytest.raises(ScenarioError, match="no scenario named 'c'; the file has 'a', 'b'"):
+    with pytest.raises(ScenarioError, match="no scenario named 'c'; it has 2: 'a', 'b'"):
         pick_scenarios(s, ["c"])
+    many = [Scenario(f"s{i}") for i in range(147)]
+    with pytest.raises(ScenarioError, match=r"no scenario named 'x' in f.yaml; it has 147: 's0', .* 's9' \.\.\. "
+                                            r"and 137 more$"):
+        pick_scenarios(many, ["x"], "f.yaml")
 
 
 def test_element_selectors(corridor: nx.MultiDiGraph) -> None:

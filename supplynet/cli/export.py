@@ -6,7 +6,8 @@ import click
 
 from supplynet._errors import OutputError
 from supplynet.cli.options import (STDOUT, betweenness_options, edges_option, endpoint_options, network_argument, note,
-                                   phases, pick_scenario, plan_outputs, read_shown, timestamp_option, write_output)
+                                   phases, pick_scenario, plan_outputs, read_shown, samples_options, timestamp_option,
+                                   write_output)
 
 __all__ = ["export"]
 
@@ -39,12 +40,7 @@ __all__ = ["export"]
                                    "scenario --name (scenario_removed, scenario_factor, scenario_flow).")
 @click.option("--name", "scenario_name", default=None, metavar="S",
               help="Which scenario of --scenario FILE (not needed when it holds just one).")
-@click.option("--samples", type=click.IntRange(1, 100_000), default=None, metavar="N",
-              help="Also evaluate uncertain intelligence (confidence) over N scenarios (every outcome when few "
-                   "elements are uncertain) and add expected_flow_loss, p_in_min_cut and collect_rank "
-                   "(docs/uncertainty.md).")
-@click.option("--sample-seed", type=click.IntRange(0), default=0, show_default=True, metavar="S",
-              help="Seed of the --samples draws.")
+@samples_options("adds expected_flow_loss, p_in_min_cut and collect_rank")
 @click.option("--campaign-horizon", type=click.FloatRange(0, min_open=True), default=None, metavar="DAYS",
               help="Also plan a campaign over DAYS (with --campaign-budget-per-period or --campaign-budget) "
                    "and add its schedule: campaign_first_period, campaign_back_at_period, campaign_strikes, "

@@ -8,7 +8,7 @@ import click
 
 from supplynet._errors import OutputError
 from supplynet.cli.options import (STDOUT, busy, edges_option, endpoint_options, network_argument, note, phases,
-                                   pick_scenario, plan_outputs, read_shown, write_output)
+                                   pick_scenario, plan_outputs, read_shown, samples_options, write_output)
 from supplynet.cli.outputs import refuse_inputs
 
 __all__ = ["map_command"]
@@ -39,12 +39,8 @@ _MAP_SUFFIXES = (".html", ".htm")
 @click.option("--plan-after-whatif", is_flag=True,
               help="Make the --plan-budget plan for the network after the what-if (--remove or --scenario): "
                    "where to strike next, given what is already struck [default: the intact network].")
-@click.option("--samples", type=click.IntRange(1, 100_000), default=None, metavar="N",
-              help="Also evaluate uncertain intelligence (confidence) over N scenarios: each popup gives the "
-                   "expected flow loss, the probability of lying in a min cut and the rank in what to "
-                   "collect next (docs/uncertainty.md).")
-@click.option("--sample-seed", type=click.IntRange(0), default=0, show_default=True, metavar="S",
-              help="Seed of the --samples draws.")
+@samples_options("each popup gives the expected flow loss, the probability of lying in a min cut and the rank "
+                 "in what to collect next")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many interdiction points to number.")
 @click.option("--online", is_flag=True,

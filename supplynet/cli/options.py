@@ -18,11 +18,9 @@ from supplynet.cli.progress import Bars
 
 __all__ = ["network_argument", "strict_option", "edges_option", "format_option", "output_options", "write_output",
            "write_outputs", "read", "timestamp_option", "check_outputs", "plan_outputs", "output_format",
-           "check_suffix", "endpoint_options", "betweenness_options", "full_option", "FormatOption", "pick_scenario",
-           "named_scenarios", "phases", "read_shown", "busy", "note", "STDOUT", "Bars", "Progress"]
+           "check_suffix", "endpoint_options", "betweenness_options", "samples_options", "full_option", "FormatOption", "pick_scenario",
+           "phases", "read_shown", "busy", "note", "STDOUT", "Bars", "Progress"]
 
-#: How many scenario names an error lists before "... and N more".
-_NAMES_SHOWN = 10
 
 
 def network_argument(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,6 +129,20 @@ def betweenness_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def samples_options(adds: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--samples N`` and ``--sample-seed S``: also evaluate uncertain intelligence (the
+    evaluation of ``supplynet uncertainty``) for a command's output; ``adds`` says what it adds."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option("--sample-seed", type=click.IntRange(0), default=0, show_default=True, metavar="S",
+                         help="Seed of the --samples draws.")(f)
+        return click.option("--samples", type=click.IntRange(1, 100_000), default=None, metavar="N",
+                            help="Also evaluate uncertain intelligence (confidence) over N scenarios (every "
+                                 f"outcome when few elements are uncertain): {adds} (docs/uncertainty.md).")(f)
+
+    return decorate
+
+
 #: Inputs from this size on show their "reading" line at once (they take seconds to read).
 SHOW_READING_FROM = 10_000_000
 #: Networks from this many nodes and edges show a line at once for a phase that cannot count.
@@ -176,45 +188,22 @@ def Progress(name: str, unit: str = "") -> Bars:  # noqa: N802 (a type's name, k
     return Bars(enabled=None if not quiet() else False, name=name, unit=unit)
 
 
-def named_scenarios(scenarios: Any, names: Any, path: str) -> list[Any]:
-    """Return the scenarios called ``names``, in that order (all when none is given).
-
-    Raises
-    ------
-    ScenarioError
-        A name the file lacks; the message lists the first few names the file has, not
-        all 147,864 of them.
-    """
-    from supplynet._errors import ScenarioError
-    from supplynet.render.tables import short_list
-
-    names = list(names)
-    if not names:
-        return list(scenarios)
-    by_name = {s.name: s for s in scenarios}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise ScenarioError(f"no scenario named {short_list([repr(n) for n in unknown], _NAMES_SHOWN)} in {path}; "
-                            f"it has {len(by_name):,}: {short_list([repr(n) for n in by_name], _NAMES_SHOWN)}")
-    return [by_name[n] for n in names]
-
-
 def pick_scenario(G: Any, path: str, name: str | None) -> Any:
     """Return the scenario ``name`` of the scenario file ``path`` (its only one when ``name`` is None).
 
     ``map`` and ``export`` share it, so the same mistake gives the same message and exit
     code, 1 (a :class:`~supplynet.ScenarioError`: what the file holds decides): a file of
     several scenarios without ``--name``, or a name the file lacks
-    (:func:`named_scenarios`). Either lists the first few names only.
+    (:func:`~supplynet.network.scenarios.pick_scenarios`). Either lists the first few names only.
     """
     from supplynet._errors import ScenarioError
-    from supplynet.network.scenarios import load_scenarios
-    from supplynet.render.tables import short_list
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
+    from supplynet.numbers import short_list
 
     scenarios = load_scenarios(path, G)
     if name is not None:
-        return named_scenarios(scenarios, [name], path)[0]
+        return pick_scenarios(scenarios, [name], path)[0]
     if len(scenarios) != 1:
         raise ScenarioError(f"{path} holds {len(scenarios):,} scenarios; choose one with --name "
-                            f"({short_list([s.name for s in scenarios], _NAMES_SHOWN)})")
+                            f"({short_list([s.name for s in scenarios])})")
     return scenarios[0]

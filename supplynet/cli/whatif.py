@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from supplynet.cli.options import (edges_option, endpoint_options, format_option, full_option, named_scenarios,
+from supplynet.cli.options import (edges_option, endpoint_options, format_option, full_option,
                                    network_argument, output_options, phases, plan_outputs, read_shown, write_output)
 
 __all__ = ["whatif"]
@@ -37,7 +37,7 @@ def whatif(network: str, edges: str | None, remove: tuple[str, ...], scenario_fi
     if names and not scenario_file:
         raise click.UsageError("--name picks scenarios from --scenario FILE")
     from supplynet.render.whatif import format_whatif
-    from supplynet.network.scenarios import load_scenarios
+    from supplynet.network.scenarios import load_scenarios, pick_scenarios
     from supplynet.analysis.whatif import WhatIf
 
     inputs = (network, edges, scenario_file)
@@ -46,7 +46,7 @@ def whatif(network: str, edges: str | None, remove: tuple[str, ...], scenario_fi
     try:
         G = read_shown(bars, network, edges)
         if scenario_file:
-            scenarios = named_scenarios(load_scenarios(scenario_file, G), names, scenario_file)
+            scenarios = pick_scenarios(load_scenarios(scenario_file, G), names, scenario_file)
         else:
             from supplynet.network.scenarios import make_scenario
 

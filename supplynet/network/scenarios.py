@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from supplynet.numbers import short_list
 from supplynet._errors import ScenarioError, SelectorError
 from supplynet.network.selectors import ElementTable, element_table, select_elements
 
@@ -573,19 +574,24 @@ def _check_duplicates(root: Any, source: str) -> None:
             stack += node.value
 
 
-def pick_scenarios(scenarios: Sequence[Scenario], names: Iterable[str]) -> list[Scenario]:
+def pick_scenarios(scenarios: Sequence[Scenario], names: Iterable[str], path: Any = None) -> list[Scenario]:
     """Return the scenarios with these names, in the order given (all when none given).
 
     Raises
     ------
     ScenarioError
-        A name matches no scenario.
+        A name matches no scenario; the message names the file (``path``) and lists the
+        first few names it has, not all 147,864 of them.
 
     Examples
     --------
     >>> s = [Scenario("a", ("x",)), Scenario("b", ("y",))]
     >>> [x.name for x in pick_scenarios(s, ["b"])]
     ['b']
+    >>> pick_scenarios(s, ["c"], "s.yaml")
+    Traceback (most recent call last):
+    ...
+    supplynet._errors.ScenarioError: no scenario named 'c' in s.yaml; it has 2: 'a', 'b'
     """
     names = list(names)
     if not names:
@@ -593,6 +599,7 @@ def pick_scenarios(scenarios: Sequence[Scenario], names: Iterable[str]) -> list[
     by_name = {s.name: s for s in scenarios}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise ScenarioError(f"no scenario named {', '.join(map(repr, unknown))}; "
-                            f"the file has {', '.join(map(repr, by_name))}")
+        where = f" in {path}" if path is not None else ""
+        raise ScenarioError(f"no scenario named {short_list([repr(n) for n in unknown])}{where}; "
+                            f"it has {len(by_name):,}: {short_list([repr(n) for n in by_name])}")
     return [by_name[n] for n in names]

@@ -19,13 +19,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from supplynet.numbers import LIST_LIMIT, short_list
 from supplynet.render.safe import csv_cell, md_text
 
 __all__ = ["LIST_LIMIT", "LINES_LIMIT", "md_cell", "text_table", "markdown_table", "csv_text", "short_list",
            "short_lines", "short_runs"]
 
-#: Items of a list written on one line of text or Markdown before "... and N more".
-LIST_LIMIT = 10
 #: Lines of a list (one item a line) before "... and N more".
 LINES_LIMIT = 20
 
@@ -39,25 +38,6 @@ def md_cell(value: str) -> str:
     'a\\|b\\\\c d'
     """
     return md_text(value)
-
-
-def short_list(items: Sequence[str], limit: int | None = LIST_LIMIT, *, empty: str = "none",
-               sep: str = ", ") -> str:
-    """Return ``items`` joined by ``sep``, the first ``limit`` of them then ``... and N more``.
-
-    ``limit`` None writes them all (``--full``).
-
-    Examples
-    --------
-    >>> short_list(["a", "b", "c"], 2), short_list(["a", "b"], 2), short_list([]), short_list(list("abc"), None)
-    ('a, b ... and 1 more', 'a, b', 'none', 'a, b, c')
-    """
-    items = list(items)
-    if not items:
-        return empty
-    if limit is None or len(items) <= limit:
-        return sep.join(items)
-    return f"{sep.join(items[:limit])} ... and {len(items) - limit:,} more"
 
 
 _ID_RUN = re.compile(r"(?:[^\s,;()]+, ){%d,}[^\s,;()]+")
