@@ -472,13 +472,22 @@ def load_scenarios(path: str | os.PathLike[str], G: Any) -> list[Scenario]:
         The file is missing, unreadable, not YAML, or breaks the schema; the message
         names the file, and the scenario and entry of each problem.
     """
-    import yaml
+
+    import stat
 
     p = Path(path)
+    too_big = f"{p}: scenario file larger than {_MAX_FILE_BYTES // 1_000_000} MB"
     try:
-        if p.stat().st_size > _MAX_FILE_BYTES:
-            raise ScenarioError(f"{p}: scenario file larger than {_MAX_FILE_BYTES // 1_000_000} MB")
-        text = p.read_text(encoding="utf-8")
+        mode = p.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{p}: is a directory, not a scenario file")
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # /dev/zero would never end
+            raise ScenarioError(f"{p}: not a regular file; a scenario file is a YAML file")
+        with p.open("rb") as fh:  # counted as it is read: a pipe has no size to check first
+            raw = fh.read(_MAX_FILE_BYTES + 1)
+        if len(raw) > _MAX_FILE_BYTES:
+            raise ScenarioError(too_big)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read the scenario file {p}: {exc}") from None
     data = _load_yaml(text, str(p))
@@ -495,8 +504,9 @@ def _load_yaml(text: str, source: str) -> Any:
     """
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # reads the first characters: a NUL is refused here already
         node = loader.get_single_node()
         if node is None:
             return None
@@ -508,7 +518,8 @@ def _load_yaml(text: str, source: str) -> Any:
     except RecursionError:
         raise ScenarioError(f"{source}: the YAML is nested too deeply to be a scenario file") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_size(root: Any, source: str) -> None:
