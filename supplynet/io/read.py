@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from supplynet._errors import NetworkReadError, NetworkValidationError
+from supplynet._perf import paused_gc
 from supplynet.io.columns import FeatureBlock, MemoryBudget
 
 __all__ = ["RawNetwork", "read_raw", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_FEATURES", "DEFAULT_MAX_FEATURE_BYTES",
@@ -328,8 +329,9 @@ def _geojson(data: bytes, label: str, max_features: int, feature_bytes: int) -> 
         raise NetworkReadError(f"{label}: the file is empty; expected a GeoJSON FeatureCollection")
     text = _text(data)
     del data
-    doc, block = parse_geojson(text, label, max_features=max_features, max_feature_bytes=feature_bytes,
-                               budget=MemoryBudget())
+    with paused_gc():  # millions of small, acyclic objects: the collector's passes tripled the parse
+        doc, block = parse_geojson(text, label, max_features=max_features, max_feature_bytes=feature_bytes,
+                                   budget=MemoryBudget())
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise NetworkValidationError([f"the top level is {kind!r}, expected a GeoJSON FeatureCollection"], source=label)
