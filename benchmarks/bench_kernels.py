@@ -668,6 +668,8 @@ def others() -> list[str]:
     """Return links to the other benchmark pages (each written by its own script)."""
     pages = [("benchmarks-scale.md", "one million nodes: read, solve, sweep, report, memory",
               "benchmarks/bench_scale.py"),
+             ("benchmarks-read.md", "the read path: every format, step by step, against an earlier revision",
+              "benchmarks/bench_read.py"),
              ("benchmarks-kernels.md", "measurements behind the kernels' design (hand-kept)", ""),
              ("benchmarks-maps.md", "maps: writing and drawing HTML maps", "benchmarks/bench_maps.py"),
              ("benchmarks-plan.md", "interdiction plans", "benchmarks/bench_plan.py"),

@@ -2,8 +2,8 @@
 
 Usage::
 
-    git worktree add /tmp/old 025c1f8
-    python benchmarks/bench_revisions.py /tmp/old [--new .] [--size 10000] [--rounds 3]
+    git worktree add ../old 025c1f8
+    python benchmarks/bench_revisions.py ../old [--new .] [--size 10000] [--rounds 3]
                                          [--variants spread,far-nc]
 
 Each round runs one fresh process per tree, old then new, so the two see the same minute
