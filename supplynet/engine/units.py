@@ -167,7 +167,7 @@ def scaled_units(base: np.ndarray, unlimited: int, factors: np.ndarray | None,
     so ``base * factor * refine`` is a whole number, computed in integers: 7 units at
     0.3 is 21 tenths, never 20.999. An unlimited capacity stays unlimited (``unlimited *
     refine``) under any multiplier above 0. With ``exact`` False (see :func:`refinement`)
-    scaled capacities are rounded to whole units instead.
+    scaled capacities are rounded to the nearest refined unit instead.
     """
     out = base.astype(np.int64) * refine
     if factors is None:
@@ -176,8 +176,8 @@ def scaled_units(base: np.ndarray, unlimited: int, factors: np.ndarray | None,
     if exact:
         whole = np.rint(factors * refine).astype(np.int64)  # the multipliers in 1/refine steps
         out[finite] = base[finite] * whole[finite]
-    else:  # refining would overflow: whole units, rounded
-        out[finite] = np.rint(base[finite] * factors[finite]).astype(np.int64)
+    else:  # the multipliers' decimals would overflow: the finest unit that fits, rounded
+        out[finite] = np.rint(base[finite] * factors[finite] * refine).astype(np.int64)
     out[~finite & (factors == 0)] = 0
     return out
 
@@ -185,8 +185,9 @@ def scaled_units(base: np.ndarray, unlimited: int, factors: np.ndarray | None,
 def refinement(unlimited: int, *factors: np.ndarray | None) -> tuple[int, bool]:
     """Return ``(10**d, rounded)``: the unit refinement that keeps scaled capacities exact.
 
-    ``d`` is the decimals of the multipliers; where refining would overflow the kernels'
-    totals the multipliers are rounded to whole units instead (``rounded`` True).
+    ``d`` is the decimals of the multipliers; where refining by that much would overflow
+    the kernels' totals, the unit is refined as far as the totals allow and scaled
+    capacities are rounded to it (``rounded`` True).
     """
     present = [f for f in factors if f is not None]
     if not present:
@@ -194,5 +195,8 @@ def refinement(unlimited: int, *factors: np.ndarray | None) -> tuple[int, bool]:
     d = decimal_places(np.concatenate(present))
     if d is not None and unlimited * 10**d < MAX_UNITS:
         return 10**d, False
-    logger.info("scaled capacities rounded to whole units (a finer unit would overflow)")
-    return 1, True
+    # The finest unit that still fits: a multiplier of 0.005 then keeps 0.005 of a unit
+    # instead of rounding to nothing at whole units.
+    finest = next(k for k in range(MAX_DECIMALS if d is None else d, -1, -1) if unlimited * 10**k < MAX_UNITS)
+    logger.info("scaled capacities rounded to %d decimals of a unit (a finer unit would overflow)", finest)
+    return 10**finest, True

@@ -73,12 +73,24 @@ Factors = tuple[tuple[str, float], ...]
 
 
 def _merge(*groups: Iterable[tuple[str, float]]) -> dict[str, float]:
-    """Return ``{id: product of its factors}`` over every group."""
-    out: dict[str, float] = {}
+    """Return ``{id: product of its factors}`` over every group.
+
+    The product is taken in decimal, as the factors were written: 0.1 twice is 0.01, not
+    the float product 0.010000000000000002, whose 18 decimals no capacity unit could
+    hold exactly (docs/design.md, exact capacity units).
+
+    Examples
+    --------
+    >>> _merge([("e", 0.1), ("e", 0.1)], [("e", 0.3)])
+    {'e': 0.003}
+    """
+    from decimal import Decimal
+
+    out: dict[str, Decimal] = {}
     for group in groups:
         for ident, factor in group:
-            out[ident] = out.get(ident, 1.0) * float(factor)
-    return out
+            out[ident] = out.get(ident, Decimal(1)) * Decimal(repr(float(factor)))
+    return {k: float(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
