@@ -323,6 +323,17 @@ class UncertaintyReport:
     notes: list[str] = field(default_factory=list)
     version: str = __version__
 
+    def collect_ranks(self, kind: str) -> dict[str, int]:
+        """Return ``{id: rank in what to collect next}`` of the ``"node"`` or ``"edge"`` elements
+        ranked; the members of one ranked element (a road's two directions) share its rank."""
+        ranks: dict[str, int] = {}
+        c = self.collect
+        for r, k, members in zip(c["rank"].tolist(), c["kind"].tolist(), c["members"].tolist()):
+            if k == kind:
+                for ident in members:
+                    ranks.setdefault(str(ident), int(r))
+        return ranks
+
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain values (the keys of ``uncertainty --format json``)."""
         tables = {}

@@ -447,14 +447,8 @@ def _uncertainty_columns(unc: Any, kind: str) -> dict[str, dict[str, float]]:
     if unc is None:
         return {}
     table = unc.nodes if kind == "node" else unc.edges
-    out = {label: _as_dict(table[col]) for label, col in UNCERTAINTY_ROWS[:2]}
-    ranks: dict[str, float] = {}
-    for r, k, members in zip(unc.collect["rank"].tolist(), unc.collect["kind"].tolist(),
-                             unc.collect["members"].tolist()):
-        if k == kind:
-            for ident in members:
-                ranks.setdefault(str(ident), int(r))
-    out[UNCERTAINTY_ROWS[2][0]] = ranks
+    out: dict[str, dict[str, float]] = {label: _as_dict(table[col]) for label, col in UNCERTAINTY_ROWS[:2]}
+    out[UNCERTAINTY_ROWS[2][0]] = dict(unc.collect_ranks(kind))
     return out
 
 

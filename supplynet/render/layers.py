@@ -261,12 +261,7 @@ def _uncertainty_columns(unc: Any, kind: str, ids: pd.Index) -> pd.DataFrame:
     for name in UNCERTAINTY_COLUMNS[:-1]:
         values = table[name].reindex(ids) if name in table else pd.Series(math.nan, index=ids)
         frame[name] = _rounded(values)
-    rank: dict[str, int] = {}
-    collect = unc.collect
-    for r, k, members in zip(collect["rank"].tolist(), collect["kind"].tolist(), collect["members"].tolist()):
-        if k == kind:
-            for ident in members:  # a road's two directions share one rank
-                rank.setdefault(ident, int(r))
+    rank = unc.collect_ranks(kind)  # a road's two directions share one rank
     frame["collect_rank"] = pd.array([rank.get(i) for i in ids], dtype="Int64")
     return frame
 
