@@ -50,6 +50,9 @@ def test_a_scenario_plans_as_its_removals_do_and_the_text_says_so() -> None:
     assert "after_whatif" not in intact["parameters"]
     assert intact["methods"]["optimal"]["max_flow_before"] == 320
     assert by_scenario["methods"]["optimal"]["max_flow_before"] == 215
+    # The figures the README gives for this command.
+    assert by_scenario["methods"]["optimal"]["max_flow_after"] == 100
+    assert by_scenario["methods"]["optimal"]["selected"] == ["chk-shaddadi", "e80"]
     text = CliRunner().invoke(main, ["plan", str(CORRIDOR), "--budget", "1", "--no-curve", "--remove", "bc-alqaim"])
     assert text.exit_code == 0, text.output
     assert "planned for the network after removing bc-alqaim: where to strike next" in text.output
