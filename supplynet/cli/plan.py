@@ -95,13 +95,17 @@ def plan(network: str, edges: str | None, budget: float, method: str, targets: s
     try:
         G = read_shown(bars, network, edges)
         planned = G
-        if remove or scenario_file:
-            from supplynet.maps.render import whatif_snapshot
+        if remove or scenario_file:  # the network after the what-if, as `supplynet whatif` makes it
+            from supplynet.analysis.whatif import WhatIf
+            from supplynet.network.scenarios import make_scenario
 
-            scenario = pick_scenario(G, scenario_file, scenario_name) if scenario_file else None
-            planned = whatif_snapshot(G, sources, sinks, remove=remove, scenario=scenario)
-            after = ({"scenario": scenario.name, "file": scenario_file} if scenario is not None
-                     else {"remove": list(remove)})
+            if scenario_file:
+                scenario = pick_scenario(G, scenario_file, scenario_name)
+                after = {"scenario": scenario.name, "file": scenario_file}
+            else:
+                scenario = make_scenario(G, "remove " + " ".join(remove), remove=list(remove))
+                after = {"remove": list(remove)}
+            planned = WhatIf(G, sources, sinks).after(scenario)
         comp = compare_methods(planned, sources, sinks, budget=budget, targets=targets, time_limit=time_limit,
                                methods=METHODS if method == "all" else (method,), objective=objective,
                                horizon=horizon, curve=curve, progress=bars)
