@@ -21,6 +21,10 @@ parallel edges get 0 (no shortest path uses them).
 Exact all-pairs betweenness costs one Dijkstra per node: past ``exact_limit`` nodes
 (default 20,000) :func:`betweenness`
 samples ``k`` sources (default :data:`DEFAULT_K`) and says so in ``Series.attrs``.
+Supply betweenness costs one Dijkstra per source: past ``work_limit`` (sources times
+nodes and arcs, default :data:`SUPPLY_WORK_LIMIT`) :func:`supply_betweenness` samples
+as many sources as fit in it (at least :data:`SUPPLY_MIN_K`) and scales their sums by
+``len(sources) / k``, an unbiased estimate; ``k="all"`` is always exact.
 
 On a :class:`~supplynet.engine.snapshot.Snapshot`, node and edge results come from one
 pass and are kept on the snapshot: ``supply_betweenness(snap)`` then
@@ -62,6 +66,8 @@ from supplynet.network.selectors import EndpointSpec, resolve_endpoints
 __all__ = [
     "DEFAULT_K",
     "EXACT_LIMIT",
+    "SUPPLY_MIN_K",
+    "SUPPLY_WORK_LIMIT",
     "betweenness",
     "edge_betweenness",
     "edge_supply_betweenness",
@@ -75,8 +81,14 @@ logger = logging.getLogger(__name__)
 EXACT_LIMIT = 20_000
 #: Sources sampled past the limit when no ``k`` is given, so the whole report stays
 #: within its time budget (docs/benchmarks.md); the estimate's relative error on a
-#: central node is then a few percent. Ranking uses supply betweenness, always exact.
+#: central node is then a few percent.
 DEFAULT_K = 500
+#: Largest supply-betweenness job computed exactly by default, in sources x (nodes +
+#: arcs): about 6 s on 2 cores (docs/benchmarks.md). At 100,000 road nodes that is
+#: every source up to about 540 of them; at a million, up to about 55.
+SUPPLY_WORK_LIMIT = 250_000_000
+#: Fewest sources a supply-betweenness estimate is made from, however large the network.
+SUPPLY_MIN_K = 100
 
 Network = nx.MultiDiGraph | Snapshot
 
@@ -216,8 +228,60 @@ def _node_series(snap: Snapshot, values: np.ndarray, name: str) -> pd.Series:
                      index=pd.Index(list(snap.nodes), dtype=object, name="node"), name=name)
 
 
+def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: int | None,
+                   work_limit: int | None) -> tuple[np.ndarray, dict]:
+    """Return the sources to run (all, or a sample) and the ``attrs`` that say which.
+
+    ``k`` None: exact while ``len(src) * (nodes + arcs)`` is within ``work_limit`` (None:
+    :data:`SUPPLY_WORK_LIMIT`), else as many sources as fit (at least
+    :data:`SUPPLY_MIN_K`); ``"all"``:
+    exact; an int: that many (exact when it covers every source). The sample is
+    ``random.Random(seed).sample`` of the sources in id order, seed None meaning 0.
+    """
+    count = len(src)
+    exact = {"sampled": False, "k": None, "seed": None, "sources": count}
+    if isinstance(k, str):
+        if k != "all":
+            raise AnalysisError(f"k must be a number of sources or 'all', got {k!r}")
+        return src, exact
+    if k is None:
+        size = len(snap.nodes) + int(snap.edge_alive.sum())
+        if work_limit is None:
+            work_limit = SUPPLY_WORK_LIMIT
+        if count * size <= work_limit:
+            return src, exact
+        k = max(SUPPLY_MIN_K, work_limit // max(size, 1))
+        logger.info("supply betweenness from %d sources over %d nodes and arcs: sampling %d",
+                    count, size, min(k, count))
+    elif isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise AnalysisError(f"k must be at least 1 source, got {k!r}")
+    if k >= count:
+        return src, exact
+    seed = 0 if seed is None else seed
+    ordered = np.sort(np.asarray(src, np.int64))  # node index order is id order
+    picked = nx.utils.create_py_random_state(seed).sample(ordered.tolist(), int(k))
+    return (np.array(sorted(picked), np.int64),
+            {"sampled": True, "k": int(k), "seed": seed, "sources": count})
+
+
+def _supply(G: Network, sources: EndpointSpec, sinks: EndpointSpec, k: int | str | None,
+            seed: int | None, work_limit: int | None, *, nodes: bool,
+            progress: Progress | None) -> tuple[Snapshot, np.ndarray, dict]:
+    """Return the snapshot, the (scaled) node or arc sums, and the sample's ``attrs``."""
+    snap = compile_topology(G)
+    src, snk = _endpoints(G, sources, sinks, snap)
+    run, attrs = _supply_sample(snap, src, k, seed, work_limit)
+    node_sums, arcs = _run(snap, run, snk, nodes=nodes, edges=not nodes,
+                           keep=isinstance(G, Snapshot), progress=progress)
+    sums = node_sums if nodes else arcs
+    if attrs["sampled"]:
+        sums = sums * (attrs["sources"] / attrs["k"])  # a new array: kept sums stay as they are
+    return snap, sums, attrs
+
+
 def supply_betweenness(G: Network, sources: EndpointSpec = None,
-                       sinks: EndpointSpec = None, *,
+                       sinks: EndpointSpec = None, *, k: int | str | None = None,
+                       seed: int | None = None, work_limit: int | None = None,
                        progress: Progress | None = None) -> pd.Series:
     """Return, per node, the share of source-to-sink shortest paths through it.
 
@@ -226,18 +290,34 @@ def supply_betweenness(G: Network, sources: EndpointSpec = None,
     (source, sink) pair, the fraction of its shortest paths passing through the node
     (endpoints excluded), summed. A node may be both a source and a sink here.
 
+    Past ``work_limit`` it is estimated instead: the same sum over ``k`` sources drawn
+    without replacement, times ``len(sources) / k`` (each source's term is then counted
+    with probability ``k / len(sources)``: the estimate is unbiased), and ``attrs``
+    says so.
+
     Parameters
     ----------
     G : networkx.MultiDiGraph or Snapshot
     sources, sinks : None, str or iterable of str
         Defaults (``manufacturing`` / ``assembly``; a snapshot's own), a selector, or ids.
+    k : int or "all", optional
+        Sources to sample. Default: every source while ``len(sources) x (nodes + arcs)``
+        is at most ``work_limit``, else as many as fit in it (at least
+        :data:`SUPPLY_MIN_K`). ``"all"``, or ``k`` at least the number of sources: exact.
+    seed : int, optional
+        Seed of the sample (None means 0): ``random.Random(seed).sample`` of the
+        sources in id order.
+    work_limit : int, optional
+        Largest job computed exactly when ``k`` is not given, in sources x (nodes +
+        arcs); default :data:`SUPPLY_WORK_LIMIT`.
     progress : callable, optional
         Called as ``progress(done, total)`` in sources while computing.
 
     Returns
     -------
     pandas.Series
-        Named ``"supply_betweenness"``, indexed by sorted node id.
+        Named ``"supply_betweenness"``, indexed by sorted node id; ``attrs`` holds
+        ``sampled`` (bool), ``k`` and ``seed`` (None when exact) and ``sources`` (how many).
 
     Examples
     --------
@@ -249,23 +329,25 @@ def supply_betweenness(G: Network, sources: EndpointSpec = None,
     >>> float(supply_betweenness(G, "id=s", "id=t")["x"])
     1.0
     """
-    snap = compile_topology(G)
-    src, snk = _endpoints(G, sources, sinks, snap)
-    nodes, _ = _run(snap, src, snk, nodes=True, edges=False,
-                   keep=isinstance(G, Snapshot), progress=progress)
-    return _node_series(snap, nodes, "supply_betweenness")
+    snap, sums, attrs = _supply(G, sources, sinks, k, seed, work_limit, nodes=True,
+                                progress=progress)
+    series = _node_series(snap, sums, "supply_betweenness")
+    series.attrs.update(attrs)
+    return series
 
 
 def edge_supply_betweenness(G: Network, sources: EndpointSpec = None,
-                            sinks: EndpointSpec = None, *,
+                            sinks: EndpointSpec = None, *, k: int | str | None = None,
+                            seed: int | None = None, work_limit: int | None = None,
                             progress: Progress | None = None) -> pd.Series:
     """Return, per edge, networkx's source-to-sink edge betweenness.
 
     Exactly ``networkx.edge_betweenness_centrality_subset(D, sources, sinks,
     normalized=False, weight="length")`` on :func:`shortest_digraph` (including its
     own way of splitting dependency among predecessors), given to the shortest edge
-    of each parallel group; other parallel edges get 0. Parameters as for
-    :func:`supply_betweenness`.
+    of each parallel group; other parallel edges get 0. Parameters, sampling and
+    ``attrs`` as for :func:`supply_betweenness` (the same ``k``, ``seed`` and
+    ``work_limit`` draw the same sources, so a snapshot computes both in one pass).
 
     Returns
     -------
@@ -283,17 +365,21 @@ def edge_supply_betweenness(G: Network, sources: EndpointSpec = None,
     >>> edge_supply_betweenness(G, "id=s", "id=t").to_dict()
     {'air': 0.0, 'road': 1.0, 'xt': 1.0}
     """
-    snap = compile_topology(G)
-    src, snk = _endpoints(G, sources, sinks, snap)
-    _, arcs = _run(snap, src, snk, nodes=False, edges=True,
-                   keep=isinstance(G, Snapshot), progress=progress)
-    return _edge_series(snap, _reduce(snap), arcs, "supply_betweenness")
+    snap, sums, attrs = _supply(G, sources, sinks, k, seed, work_limit, nodes=False,
+                                progress=progress)
+    series = _edge_series(snap, _reduce(snap), sums, "supply_betweenness")
+    series.attrs.update(attrs)
+    return series
 
 
-def _sample(snap: Snapshot, k: int | None, seed: int | None,
+def _sample(snap: Snapshot, k: int | str | None, seed: int | None,
             exact_limit: int) -> tuple[np.ndarray | None, int | None, int | None]:
     """Return ``(sampled sources or None, k, seed)`` following networkx's sampling."""
     n = len(snap.nodes)
+    if isinstance(k, str):
+        if k != "all":
+            raise AnalysisError(f"k must be a number of sources or 'all', got {k!r}")
+        return None, None, None
     if k is None and n > exact_limit:
         k = min(n, DEFAULT_K)
         logger.info("betweenness of %d nodes: sampling %d sources", n, k)
@@ -312,7 +398,7 @@ def _with_attrs(series: pd.Series, sampled: np.ndarray | None, k: int | None,
     return series
 
 
-def betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
+def betweenness(G: Network, *, k: int | str | None = None, seed: int | None = None,
                 exact_limit: int = EXACT_LIMIT,
                 progress: Progress | None = None) -> pd.Series:
     """Return normalized all-pairs shortest-path betweenness per node.
@@ -324,9 +410,9 @@ def betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
     Parameters
     ----------
     G : networkx.MultiDiGraph or Snapshot
-    k : int, optional
+    k : int or "all", optional
         Sample this many sources. Default: all, unless the network has more than
-        ``exact_limit`` nodes, then :data:`DEFAULT_K`.
+        ``exact_limit`` nodes, then :data:`DEFAULT_K`; ``"all"``: exact at any size.
     seed : int, optional
         Seed of the sample; None means 0, so reports are reproducible.
     exact_limit : int, default :data:`EXACT_LIMIT`
@@ -374,7 +460,7 @@ def _node_scale(n: int, sampled: np.ndarray | None) -> np.ndarray | float:
     return scale
 
 
-def edge_betweenness(G: Network, *, k: int | None = None, seed: int | None = None,
+def edge_betweenness(G: Network, *, k: int | str | None = None, seed: int | None = None,
                      exact_limit: int = EXACT_LIMIT,
                      progress: Progress | None = None) -> pd.Series:
     """Return normalized all-pairs shortest-path betweenness per edge.

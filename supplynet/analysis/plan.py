@@ -198,7 +198,8 @@ def _scores(ctx: Problem) -> np.ndarray:
         from supplynet.analysis.centrality import edge_supply_betweenness, supply_betweenness
 
         # The problem's own snapshot: the node call computes the edge measure in the same pass.
-        nodes, edges = supply_betweenness(ctx.snap), edge_supply_betweenness(ctx.snap)
+        # Exact at any size: the plan ranks by it (sampling is the report's, past its limit).
+        nodes, edges = supply_betweenness(ctx.snap, k="all"), edge_supply_betweenness(ctx.snap, k="all")
         ctx.scores = np.array([float((nodes if k == "node" else edges).get(i, 0.0))
                                for k, i in ctx.net.candidates], dtype=float)
     return ctx.scores

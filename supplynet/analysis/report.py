@@ -126,7 +126,8 @@ def analyse(
     sinks: Any = None,
     *,
     top: int = 10,
-    betweenness_k: int | None = None,
+    betweenness_k: int | str | None = None,
+    supply_k: int | str | None = None,
     seed: int = 0,
     all_pairs: bool = True,
     progress: Phases | Progress | None = None,
@@ -146,10 +147,15 @@ def analyse(
         Default: every ``manufacturing`` node, every ``assembly`` node (a snapshot's own).
     top : int
         How many interdiction points to rank.
-    betweenness_k : int, optional
-        Sample this many sources for betweenness (default: exact up to the kernel's limit).
+    betweenness_k : int or "all", optional
+        Sample this many sources for betweenness (default: exact up to the kernel's
+        limit, :data:`~supplynet.analysis.centrality.EXACT_LIMIT` nodes).
+    supply_k : int or "all", optional
+        Sample this many sources for supply betweenness (default: exact up to
+        :data:`~supplynet.analysis.centrality.SUPPLY_WORK_LIMIT` sources x (nodes +
+        arcs), sampled past it).
     seed : int
-        Seed of that sample.
+        Seed of both samples.
     all_pairs : bool, default True
         Compute all-pairs betweenness (a map does not draw it; then the column is 0 and
         the parameters say ``"not computed"``).
@@ -169,20 +175,22 @@ def analyse(
     (3.0, 3.0, ['h'])
     """
     with paused_gc():  # tables of 100k rows: see supplynet._perf
-        return _analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
-                        all_pairs=all_pairs, progress=progress)
+        return _analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, supply_k=supply_k,
+                        seed=seed, all_pairs=all_pairs, progress=progress)
 
 
-def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: int, betweenness_k: int | None,
-             seed: int, all_pairs: bool, progress: Phases | Progress | None) -> Report:
+def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: int,
+             betweenness_k: int | str | None, supply_k: int | str | None, seed: int, all_pairs: bool,
+             progress: Phases | Progress | None) -> Report:
     snap = compile_network(G, sources, sinks).solve()  # the flow and both cuts, side by side
     flow = max_flow(snap)
     ecut = min_edge_cut(snap)
     ncut = min_node_cut(snap)
     loss = flow_loss(snap, elements="both", progress=phase(progress, "flow-loss sweep", "elements"))
     # Each node call computes its edge twin in the same pass; the edge call then reads it.
-    sbc = supply_betweenness(snap, progress=phase(progress, "supply betweenness", "sources"))
-    esbc = edge_supply_betweenness(snap)
+    sbc = supply_betweenness(snap, k=supply_k, seed=seed,
+                             progress=phase(progress, "supply betweenness", "sources"))
+    esbc = edge_supply_betweenness(snap, k=supply_k, seed=seed)
     if all_pairs:
         bc = betweenness(snap, k=betweenness_k, seed=seed, progress=phase(progress, "betweenness", "sources"))
         ebc = edge_betweenness(snap, k=betweenness_k, seed=seed)
@@ -205,6 +213,9 @@ def _analyse(G: nx.MultiDiGraph | Snapshot, sources: Any, sinks: Any, *, top: in
             "seed": bc.attrs.get("seed") if bc.attrs.get("sampled") else None,
         },
     }
+    if sbc.attrs["sampled"]:  # only then, as below: exact reports stay as they were
+        params["supply_betweenness"] = {"method": "sampled", "k": sbc.attrs["k"],
+                                        "seed": sbc.attrs["seed"], "sources": sbc.attrs["sources"]}
     if snap.rounded:  # only then: a report of exact figures stays byte-identical
         params["rounded"] = list(snap.rounded)
     report = Report(
@@ -354,10 +365,18 @@ def _notes(r: Report) -> list[str]:
                      "totals; they were rounded to the finest unit that fits, so the figures are exact to about "
                      "1e-12 relative, not to the last digit.")
     bet = r.parameters["betweenness"]
+    supply = r.parameters.get("supply_betweenness")
     if bet["method"] == "sampled":
         notes.append(
-            f"Betweenness is a sampled estimate from {bet['k']} source nodes (seed {bet['seed']}); "
-            "supply betweenness and flows are exact."
+            f"Betweenness is a sampled estimate from {bet['k']:,} source nodes (seed {bet['seed']}); "
+            + ("flows are exact." if supply else "supply betweenness and flows are exact.")
+        )
+    if supply:
+        notes.append(
+            f"Supply betweenness is an estimate from {supply['k']:,} of the {supply['sources']:,} sources "
+            f"(seed {supply['seed']}), scaled up to all of them; flow losses, the first key of the "
+            "ranking, are exact. --supply-betweenness-k all computes it exactly "
+            "(one shortest-path tree per source)."
         )
     return notes
 

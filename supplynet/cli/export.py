@@ -55,7 +55,8 @@ __all__ = ["export"]
               show_default=True, help="How the campaign is planned.")
 @timestamp_option
 def export(network: str, edges: str | None, sources: str | None, sinks: str | None, output: str | None,
-           fmt: str | None, split: bool, overwrite: bool, top: int, betweenness_k: int | None, seed: int,
+           fmt: str | None, split: bool, overwrite: bool, top: int, betweenness_k: int | str | None,
+           supply_k: int | str | None, seed: int,
            plan_budget: float | None, plan_method: str, plan_targets: str, plan_time_limit: float,
            scenario_file: str | None, scenario_name: str | None, samples: int | None, sample_seed: int,
            campaign_horizon: float | None, campaign_period_days: float, campaign_budget_per_period: float | None,
@@ -116,7 +117,7 @@ def export(network: str, edges: str | None, sources: str | None, sinks: str | No
             camp = campaign(G, sources, sinks, horizon_days=campaign_horizon, period_days=campaign_period_days,
                             budget_per_period=campaign_budget_per_period, budget=campaign_budget,
                             methods=(campaign_method,), time_limit=plan_time_limit, progress=bars)
-        layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed,
+        layers = export_layers(G, sources, sinks, top=top, betweenness_k=betweenness_k, supply_k=supply_k, seed=seed,
                                plan_budget=plan_budget, plan_method=plan_method, plan_targets=plan_targets,
                                plan_time_limit=plan_time_limit, scenario=scenario, scenario_file=scenario_file,
                                uncertainty=uncertainty, campaign=camp, generated_at=utc_timestamp() if timestamp else None, progress=bars)

@@ -18,7 +18,7 @@ from supplynet.cli.progress import Bars
 
 __all__ = ["network_argument", "strict_option", "edges_option", "format_option", "output_options", "write_output",
            "write_outputs", "read", "timestamp_option", "check_outputs", "plan_outputs", "output_format",
-           "check_suffix", "endpoint_options", "betweenness_options", "samples_options", "full_option", "FormatOption", "pick_scenario",
+           "check_suffix", "endpoint_options", "SampleSize", "betweenness_options", "samples_options", "full_option", "FormatOption", "pick_scenario",
            "phases", "read_shown", "busy", "note", "STDOUT", "Bars", "Progress"]
 
 
@@ -119,13 +119,41 @@ def endpoint_options(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="Source selector, e.g. type=manufacturing or id=a,b [default: type=manufacturing].")(f)
 
 
+class SampleSize(click.ParamType):
+    """A number of sampled sources (1 or more), or ``all`` for the exact figure."""
+
+    name = "K|all"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif str(value).strip().lower() == "all":
+            return "all"
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is neither a number of sources nor 'all'", param, ctx)
+        if number < 1:
+            self.fail(f"{number} is not a number of sources (at least 1), nor 'all'", param, ctx)
+        return number
+
+
 def betweenness_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--betweenness-k K`` and ``--seed N``: how all-pairs betweenness is sampled."""
-    f = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample.")(f)
+    """``--betweenness-k``, ``--supply-betweenness-k`` (``K`` or ``all``) and ``--seed N``:
+    how the two betweenness measures are sampled."""
+    f = click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the betweenness samples.")(f)
+    f = click.option(
+        "--supply-betweenness-k", "supply_k", type=SampleSize(), default=None,
+        help="Estimate supply betweenness from K sampled sources, or 'all' for the exact figure "
+             "(default: exact up to 250 million sources x (nodes + arcs), e.g. 540 sources at 100,000 "
+             "road nodes; past that, as many sampled sources as fit in it).",
+    )(f)
     return click.option(
-        "--betweenness-k", type=click.IntRange(1), default=None,
-        help="Estimate betweenness from this many sampled sources (default: exact on networks up to "
-             "the exact limit, sampled above it).",
+        "--betweenness-k", type=SampleSize(), default=None,
+        help="Estimate betweenness from K sampled sources, or 'all' for the exact figure (default: "
+             "exact on networks up to 20,000 nodes, 500 sampled sources above).",
     )(f)
 
 

@@ -29,7 +29,7 @@ __all__ = ["report"]
 @output_options
 @timestamp_option
 def report(network: str, edges: str | None, sources: str | None, sinks: str | None, top: int,
-           betweenness_k: int | None, seed: int, fmt: str, table: str | None, full: bool, output: str | None,
+           betweenness_k: int | str | None, supply_k: int | str | None, seed: int, fmt: str, table: str | None, full: bool, output: str | None,
            overwrite: bool, timestamp: bool) -> None:
     """Report NETWORK's max flow, min edge and node cuts, centralities and top interdiction points.
 
@@ -47,7 +47,8 @@ def report(network: str, edges: str | None, sources: str | None, sinks: str | No
     bars = phases()
     try:
         G = read_shown(bars, network, edges)
-        result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=bars)
+        result = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, supply_k=supply_k, seed=seed,
+                         progress=bars)
     finally:
         bars.close()
     if timestamp:

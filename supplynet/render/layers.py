@@ -336,7 +336,8 @@ def export_layers(
     sinks: Any = None,
     *,
     top: int = 10,
-    betweenness_k: int | None = None,
+    betweenness_k: int | str | None = None,
+    supply_k: int | str | None = None,
     seed: int = 0,
     plan_budget: float | None = None,
     plan_method: str = "optimal",
@@ -357,7 +358,7 @@ def export_layers(
     G : networkx.MultiDiGraph
     sources, sinks : selector string, iterable of ids, or None
         As for :func:`supplynet.analysis.report.analyse`.
-    top, betweenness_k, seed : int
+    top, betweenness_k, supply_k, seed
         As for :func:`supplynet.analysis.report.analyse` (``top`` points get an ``interdiction_rank``).
     plan_budget : float, optional
         Also plan interdiction within this budget (:func:`supplynet.analysis.plan.plan_interdiction`)
@@ -393,7 +394,8 @@ def export_layers(
     >>> layers.edges.loc[["e1"], ["flow", "in_min_edge_cut", "in_plan"]].to_dict("records")
     [{'flow': 4.0, 'in_min_edge_cut': True, 'in_plan': False}]
     """
-    report = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, seed=seed, progress=progress)
+    report = analyse(G, sources, sinks, top=top, betweenness_k=betweenness_k, supply_k=supply_k, seed=seed,
+                     progress=progress)
     report.generated_at = generated_at
     plan = None
     if plan_budget is not None:
@@ -519,6 +521,10 @@ def _description(meta: dict[str, Any], layer: str) -> str:
         f"top {params['top']} interdiction points ranked; betweenness "
         + (f"sampled from {bet['k']} sources (seed {bet['seed']})." if bet["method"] == "sampled" else "exact."),
     ]
+    supply = params.get("supply_betweenness")
+    if supply:
+        lines.append(f"Supply betweenness sampled from {supply['k']:,} of {supply['sources']:,} sources "
+                     f"(seed {supply['seed']}), scaled up to all of them.")
     if "plan" in meta:
         plan = meta["plan"]
         lines.append(f"Plan: {plan['method']}, budget {plan['budget']}, selected "

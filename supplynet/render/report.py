@@ -134,6 +134,11 @@ def meta_items(r: Report) -> list[tuple[str, str]]:
         ("betweenness_k", bet.get("k")),
         ("betweenness_seed", bet.get("seed")),
     ]
+    supply = r.parameters.get("supply_betweenness")
+    if supply:  # only when sampled, as in the JSON
+        items += [("supply_betweenness_method", supply["method"]), ("supply_betweenness_k", supply["k"]),
+                  ("supply_betweenness_seed", supply["seed"]),
+                  ("supply_betweenness_sources", supply["sources"])]
     if r.generated_at is not None:
         items.append(("generated_at", r.generated_at))
     return [(k, "" if v is None else str(v)) for k, v in items]
@@ -232,6 +237,10 @@ def _parameters(r: Report) -> str:
         words.append(f"betweenness sampled from {bet['k']} sources (seed {bet['seed']})")
     else:
         words.append("betweenness exact")
+    supply = r.parameters.get("supply_betweenness")
+    if supply:
+        words.append(f"supply betweenness sampled from {supply['k']:,} of {supply['sources']:,} sources "
+                     f"(seed {supply['seed']})")
     return "; ".join(words)
 
 
