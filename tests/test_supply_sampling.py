@@ -73,9 +73,9 @@ def test_past_the_work_limit_it_samples_as_many_sources_as_fit(monkeypatch):
     exact = supply_betweenness(snap)
     assert not exact.attrs["sampled"] and exact.attrs["sources"] == count == 20
     assert supply_betweenness(snap, work_limit=count * size).equals(exact)  # at the limit: exact
-    # Fewer than SUPPLY_MIN_K (100) fit, but this network has only 20 sources: exact.
+    # Fewer than MIN_K (100) fit, but this network has only 20 sources: exact.
     assert supply_betweenness(snap, work_limit=7 * size).equals(exact)
-    monkeypatch.setattr(centrality, "SUPPLY_MIN_K", 5)
+    monkeypatch.setattr(centrality, "MIN_K", 5)
     est = supply_betweenness(snap, work_limit=7 * size + size - 1)
     assert est.attrs == {"sampled": True, "k": 7, "seed": 0, "sources": count}
     assert supply_betweenness(snap, work_limit=2 * size).attrs["k"] == 5  # the floor
@@ -171,3 +171,22 @@ def test_help_states_the_limit():
     text = " ".join(result.output.split())
     assert f"{SUPPLY_WORK_LIMIT // 1_000_000} million" in text
     assert "--supply-betweenness-k" in text and "'all'" in text
+
+
+def test_large_betweenness_samples_fewer_sources_past_its_work_limit(monkeypatch):
+    import supplynet.analysis.centrality as centrality
+    from supplynet.analysis.centrality import betweenness
+
+    G = _generated(300, 4)
+    snap = compile_network(G)
+    n, size = len(snap.nodes), len(snap.nodes) + int(snap.edge_alive.sum())
+    monkeypatch.setattr(centrality, "MIN_K", 3)
+    assert n == 300 and betweenness(G, exact_limit=10).attrs["sampled"] is False  # DEFAULT_K covers every node
+    monkeypatch.setattr(centrality, "BETWEENNESS_WORK_LIMIT", 40 * size + 7)
+    sampled = betweenness(G, exact_limit=10)
+    assert sampled.attrs == {"sampled": True, "k": 40, "seed": 0}
+    D = oracle_digraph(G)
+    assert_nodes_equal(sampled, nx.betweenness_centrality(D, k=40, seed=0, weight="length"))
+    monkeypatch.setattr(centrality, "BETWEENNESS_WORK_LIMIT", size)
+    assert betweenness(G, exact_limit=10).attrs["k"] == 3  # the floor
+    assert betweenness(G, k="all", exact_limit=10).equals(betweenness(G))

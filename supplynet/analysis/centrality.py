@@ -20,10 +20,12 @@ parallel edges get 0 (no shortest path uses them).
 
 Exact all-pairs betweenness costs one Dijkstra per node: past ``exact_limit`` nodes
 (default 20,000) :func:`betweenness`
-samples ``k`` sources (default :data:`DEFAULT_K`) and says so in ``Series.attrs``.
+samples ``k`` sources (default :data:`DEFAULT_K`, fewer past
+:data:`BETWEENNESS_WORK_LIMIT` sources x (nodes + arcs), never under :data:`MIN_K`) and
+says so in ``Series.attrs``.
 Supply betweenness costs one Dijkstra per source: past ``work_limit`` (sources times
 nodes and arcs, default :data:`SUPPLY_WORK_LIMIT`) :func:`supply_betweenness` samples
-as many sources as fit in it (at least :data:`SUPPLY_MIN_K`) and scales their sums by
+as many sources as fit in it (at least :data:`MIN_K`) and scales their sums by
 ``len(sources) / k``, an unbiased estimate; ``k="all"`` is always exact.
 
 On a :class:`~supplynet.engine.snapshot.Snapshot`, node and edge results come from one
@@ -66,7 +68,8 @@ from supplynet.network.selectors import EndpointSpec, resolve_endpoints
 __all__ = [
     "DEFAULT_K",
     "EXACT_LIMIT",
-    "SUPPLY_MIN_K",
+    "BETWEENNESS_WORK_LIMIT",
+    "MIN_K",
     "SUPPLY_WORK_LIMIT",
     "betweenness",
     "edge_betweenness",
@@ -87,8 +90,12 @@ DEFAULT_K = 500
 #: arcs): about 6 s on 2 cores (docs/benchmarks.md). At 100,000 road nodes that is
 #: every source up to about 540 of them; at a million, up to about 55.
 SUPPLY_WORK_LIMIT = 250_000_000
-#: Fewest sources a supply-betweenness estimate is made from, however large the network.
-SUPPLY_MIN_K = 100
+#: Largest sampled all-pairs betweenness job by default, in sources x (nodes + arcs):
+#: :data:`DEFAULT_K` sources up to about 430,000 road nodes, fewer past that (about 20 s on 2
+#: cores; at a million nodes 217 sources).
+BETWEENNESS_WORK_LIMIT = 1_000_000_000
+#: Fewest sources a default estimate (either betweenness) is made from, however large the network.
+MIN_K = 100
 
 Network = nx.MultiDiGraph | Snapshot
 
@@ -234,7 +241,7 @@ def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: i
 
     ``k`` None: exact while ``len(src) * (nodes + arcs)`` is within ``work_limit`` (None:
     :data:`SUPPLY_WORK_LIMIT`), else as many sources as fit (at least
-    :data:`SUPPLY_MIN_K`); ``"all"``:
+    :data:`MIN_K`); ``"all"``:
     exact; an int: that many (exact when it covers every source). The sample is
     ``random.Random(seed).sample`` of the sources in id order, seed None meaning 0.
     """
@@ -250,7 +257,7 @@ def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: i
             work_limit = SUPPLY_WORK_LIMIT
         if count * size <= work_limit:
             return src, exact
-        k = max(SUPPLY_MIN_K, work_limit // max(size, 1))
+        k = max(MIN_K, work_limit // max(size, 1))
         logger.info("supply betweenness from %d sources over %d nodes and arcs: sampling %d",
                     count, size, min(k, count))
     elif isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
@@ -303,7 +310,7 @@ def supply_betweenness(G: Network, sources: EndpointSpec = None,
     k : int or "all", optional
         Sources to sample. Default: every source while ``len(sources) x (nodes + arcs)``
         is at most ``work_limit``, else as many as fit in it (at least
-        :data:`SUPPLY_MIN_K`). ``"all"``, or ``k`` at least the number of sources: exact.
+        :data:`MIN_K`). ``"all"``, or ``k`` at least the number of sources: exact.
     seed : int, optional
         Seed of the sample (None means 0): ``random.Random(seed).sample`` of the
         sources in id order.
@@ -381,7 +388,8 @@ def _sample(snap: Snapshot, k: int | str | None, seed: int | None,
             raise AnalysisError(f"k must be a number of sources or 'all', got {k!r}")
         return None, None, None
     if k is None and n > exact_limit:
-        k = min(n, DEFAULT_K)
+        size = n + int(snap.edge_alive.sum())
+        k = min(n, DEFAULT_K, max(MIN_K, BETWEENNESS_WORK_LIMIT // max(size, 1)))
         logger.info("betweenness of %d nodes: sampling %d sources", n, k)
     if k is None or k == n:  # networkx treats k == n as exact
         return None, None, None
@@ -412,7 +420,9 @@ def betweenness(G: Network, *, k: int | str | None = None, seed: int | None = No
     G : networkx.MultiDiGraph or Snapshot
     k : int or "all", optional
         Sample this many sources. Default: all, unless the network has more than
-        ``exact_limit`` nodes, then :data:`DEFAULT_K`; ``"all"``: exact at any size.
+        ``exact_limit`` nodes, then :data:`DEFAULT_K`, or as many as fit in
+        :data:`BETWEENNESS_WORK_LIMIT` sources x (nodes + arcs) if fewer (at least
+        :data:`MIN_K`); ``"all"``: exact at any size.
     seed : int, optional
         Seed of the sample; None means 0, so reports are reproducible.
     exact_limit : int, default :data:`EXACT_LIMIT`
