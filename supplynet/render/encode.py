@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supplynet.numbers import clean_number
+from supplynet.numbers import clean_number, round_finite
 
 __all__ = ["INDENT", "json_ready", "dumps", "encode_line", "records", "row_texts", "json_pieces"]
 
@@ -92,16 +92,30 @@ def _scalar(value: Any) -> Any:
     return json_ready(value)
 
 
+#: Cell types :func:`_scalar` returns unchanged.
+_READY = {str, bool, int}
+
+
 def _cells(column: pd.Series) -> list[Any]:
-    """Return a column's cells JSON-ready; whole numbers of a float column in one numpy pass."""
+    """Return a column's cells JSON-ready, as :func:`json_ready` makes each: whole numbers
+    of a float column in one numpy pass, text, flags and ints as they are."""
     if column.dtype.kind != "f":
-        return [_scalar(v) for v in column.tolist()]
+        cells = column.tolist()
+        if set(map(type, cells)) <= _READY:  # text, flags and ints are JSON-ready as they are
+            return cells
+        return [_scalar(v) for v in cells]
     values = column.to_numpy(dtype=float)
-    whole = np.isfinite(values) & (np.abs(values) < 2**53)
+    finite = np.isfinite(values)
+    # Whole numbers of at most 10 digits are their own 10-significant-digit rounding;
+    # longer ones are rounded like every other number (round_finite).
+    whole = finite & (np.abs(values) < 1e10)
     whole[whole] = values[whole] == np.floor(values[whole])
     out: list[Any] = values.tolist()
-    for i in np.flatnonzero(~whole).tolist():
-        out[i] = _scalar(out[i])
+    for i in np.flatnonzero(~finite).tolist():
+        out[i] = None
+    rest = np.flatnonzero(finite & ~whole)
+    for i, v in zip(rest.tolist(), [round_finite(v) for v in values[rest].tolist()]):
+        out[i] = v
     for i, v in zip(np.flatnonzero(whole).tolist(), values[whole].astype(np.int64).tolist()):
         out[i] = v
     return out
