@@ -67,7 +67,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import SHAPES, shaped_columns, to_graph, write_geojson, write_geoparquet  # noqa: E402
 
 from supplynet.analysis.centrality import (  # noqa: E402
-    DEFAULT_K,
     EXACT_LIMIT,
     betweenness,
     edge_betweenness,
@@ -339,14 +338,14 @@ def bench_centralities(variant: str, n: int, snap: Snapshot, seed: int, repeat: 
         rows.append(Row(variant, kernel, n, ours, **kw))
         return rows[-1]
 
-    def both_supply(s):
-        supply_betweenness(s)
-        edge_supply_betweenness(s)
+    def both_supply(s):  # the exact kernel (the report samples past SUPPLY_WORK_LIMIT)
+        supply_betweenness(s, k="all")
+        edge_supply_betweenness(s, k="all")
 
     ours = runs(repeat if n <= 10_000 else 1, lambda: fresh(snap), both_supply)
     D = shortest_digraph(snap)
     theirs, extra = None, False
-    note = "supplynet: node and edge measures in one pass; networkx: nodes only"
+    note = "exact; supplynet: node and edge measures in one pass; networkx: nodes only"
     if run_nx:
         sample = src[:NX_BC_SAMPLE]
         per = timed(lambda: nx.betweenness_centrality_subset(D, sample, snk, normalized=False,
@@ -356,16 +355,17 @@ def bench_centralities(variant: str, n: int, snap: Snapshot, seed: int, repeat: 
             note += f", extrapolated: {len(sample)} sources timed ({per:.3g} s each) x {len(src)}"
     row(f"supply betweenness ({len(src)} sources)", ours, theirs=theirs, note=note, extrapolated=extra)
 
-    exact = n <= EXACT_LIMIT
-    sources = n if exact else DEFAULT_K
+    used: dict = {}
 
     def both_bc(s):
-        betweenness(s, seed=seed)
+        used.update(betweenness(s, seed=seed).attrs)
         edge_betweenness(s, seed=seed)
 
     ours = runs(repeat if n <= 1_000 else 1, lambda: fresh(snap), both_bc)
+    exact = not used["sampled"]
+    sources = n if exact else used["k"]
     theirs = None
-    note = ("exact" if exact else f"sampled, k = {DEFAULT_K}, seed {seed} (the default past {EXACT_LIMIT:,} "
+    note = ("exact" if exact else f"sampled, k = {sources}, seed {seed} (the default past {EXACT_LIMIT:,} "
             "nodes)") + "; supplynet: node and edge in one pass"
     if run_nx:
         k = min(NX_BC_SAMPLE, n)
