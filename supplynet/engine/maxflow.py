@@ -177,25 +177,33 @@ def unlimited_path(ptr, head, res, big, source, sink):
 
 @njit()
 def _distances(ptr, head, mate, res, sink, work):
-    """Set exact residual distances to ``sink`` (``N`` if none) and their histogram."""
+    """Set exact residual distances to ``sink`` (``N`` if none) and their histogram.
+
+    A search level by level: each level is one stretch of the queue, so its length is
+    that label's count (no second pass over every vertex to count them).
+    """
     dist, count, queue = work.dist, work.label_count, work.queue
     n_vertices = len(ptr) - 1
     dist[:] = n_vertices
     count[:] = 0
     dist[sink] = 0
     queue[0] = sink
-    qh, qt = 0, 1
-    while qh < qt:
-        w = queue[qh]
-        qh += 1
-        for q in range(ptr[w], ptr[w + 1]):  # mate[q] is an arc into w
-            u = head[q]
-            if res[mate[q]] > 0 and dist[u] == n_vertices:
-                dist[u] = dist[w] + 1
-                queue[qt] = u
-                qt += 1
-    for v in range(n_vertices):
-        count[dist[v]] += 1
+    lo, hi = 0, 1
+    d = 0
+    while lo < hi:
+        count[d] = hi - lo
+        d += 1
+        qt = hi
+        for k in range(lo, hi):
+            w = queue[k]
+            for q in range(ptr[w], ptr[w + 1]):  # mate[q] is an arc into w
+                u = head[q]
+                if res[mate[q]] > 0 and dist[u] == n_vertices:
+                    dist[u] = d
+                    queue[qt] = u
+                    qt += 1
+        lo, hi = hi, qt
+    count[n_vertices] = n_vertices - hi
 
 
 @njit()
@@ -208,9 +216,15 @@ def max_flow(ptr, head, mate, res, source, sink, work):
     search from the sink after every ``N / 2`` relabels ("global relabelling"),
     which on road networks scans far fewer arcs than Dinic's level graphs
     (docs/benchmarks-kernels.md).
+
+    The search for an admissible arc also keeps the lowest label it passes, so a dead
+    end rescans only the arcs before the current one; the path's vertices are kept on
+    a stack, so a retreat reads no arc. Neither changes a step: the flow found is the
+    same, arc for arc.
     """
     dist, it, path, count = work.dist, work.current, work.path, work.label_count
     n_vertices = len(ptr) - 1
+    verts = np.empty(n_vertices + 1, np.int64)  # verts[k]: the tail of path[k]
     _distances(ptr, head, mate, res, sink, work)
     it[:] = ptr[:-1]
     total = 0
@@ -230,30 +244,39 @@ def max_flow(ptr, head, mate, res, source, sink, work):
                 if cut == depth and res[p] == 0:
                     cut = k
             total += amount
-            depth = cut  # resume from the tail of the first saturated arc
-            v = source if cut == 0 else head[path[cut - 1]]
+            v = verts[cut] if cut < depth else sink  # resume from the tail of the first saturated arc
+            depth = cut
             continue
+        start = ptr[v]
         end = ptr[v + 1]
-        p = it[v]
         want = dist[v] - 1
-        while p < end and (res[p] <= 0 or dist[head[p]] != want):
+        lowest = n_vertices - 1
+        p = it[v]
+        while p < end:
+            if res[p] > 0:
+                d = dist[head[p]]
+                if d == want:
+                    break
+                if d < lowest:
+                    lowest = d
             p += 1
         if p < end:
             it[v] = p
             path[depth] = p
+            verts[depth] = v
             depth += 1
             v = head[p]
             continue
-        lowest = n_vertices - 1
-        for q in range(ptr[v], end):
+        for q in range(start, it[v]):  # the arcs the search above did not pass
             if res[q] > 0 and dist[head[q]] < lowest:
                 lowest = dist[head[q]]
-        count[dist[v]] -= 1
-        if count[dist[v]] == 0:  # a gap: the source can no longer reach the sink
+        old = dist[v]
+        count[old] -= 1
+        if count[old] == 0:  # a gap: the source can no longer reach the sink
             break
         dist[v] = lowest + 1
-        count[dist[v]] += 1
-        it[v] = ptr[v]
+        count[lowest + 1] += 1
+        it[v] = start
         relabels += 1
         if 2 * relabels > n_vertices:
             relabels = 0
@@ -263,7 +286,7 @@ def max_flow(ptr, head, mate, res, source, sink, work):
             v = source
         elif v != source:
             depth -= 1
-            v = head[mate[path[depth]]]
+            v = verts[depth]
     return total
 
 
