@@ -25,10 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from supplynet.engine import maxflow as mf
+from supplynet.engine.jit import njit
 from supplynet._errors import AnalysisError
 
 __all__ = ["FlowNet", "build_flownet", "locality_rank", "paired_csr", "split_arcs", "split_vertices"]
@@ -61,14 +60,107 @@ class FlowNet:
 
 
 def locality_rank(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-    """Return each node's rank in reverse Cuthill-McKee order of the undirected graph."""
-    ones = np.ones(len(tail), np.int8)
-    graph = csr_array((ones, (tail, head)), shape=(n, n))
-    graph = (graph + graph.T).tocsr()
-    order = reverse_cuthill_mckee(graph, symmetric_mode=True)
+    """Return each node's rank in reverse Cuthill-McKee order of the undirected graph.
+
+    The order of ``scipy.sparse.csgraph.reverse_cuthill_mckee`` on the symmetrised
+    adjacency (seeds by ascending degree in ``np.argsort`` order, a self-loop adding one
+    to a degree, each vertex's new neighbours by ascending degree, ties in id order),
+    computed here without building scipy matrices: about half the time.
+
+    Examples
+    --------
+    >>> locality_rank(4, np.array([0, 1, 2]), np.array([1, 2, 3])).tolist()
+    [3, 2, 1, 0]
+    """
+    ptr, cols, degree = _symmetric_rows(n, np.asarray(tail, np.int64), np.asarray(head, np.int64))
+    order = _cuthill_mckee(ptr, cols, degree, np.argsort(degree))
     rank = np.empty(n, np.int64)
-    rank[order] = np.arange(n)
+    rank[order[::-1]] = np.arange(n)
     return rank
+
+
+@njit()
+def _symmetric_rows(n, tail, head):
+    """Return ``(ptr, neighbours, degree)`` of the undirected graph: each row's
+    neighbours ascending without repeats, a degree counting a self-loop twice."""
+    start = np.zeros(n + 1, np.int64)
+    for e in range(len(tail)):
+        start[tail[e] + 1] += 1
+        start[head[e] + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    fill = start[:-1].copy()
+    cols = np.empty(start[n], np.int64)
+    for e in range(len(tail)):
+        t, h = tail[e], head[e]
+        cols[fill[t]] = h
+        fill[t] += 1
+        cols[fill[h]] = t
+        fill[h] += 1
+    ptr = np.zeros(n + 1, np.int64)
+    degree = np.empty(n, np.int32)  # int32, as scipy's, so np.argsort breaks ties alike
+    size = 0
+    for v in range(n):
+        row = cols[start[v]:start[v + 1]]
+        if len(row) > 16:
+            row.sort()
+        else:  # road rows are short: an insertion sort beats the general one
+            for k in range(1, len(row)):
+                c = row[k]
+                j = k
+                while j > 0 and c < row[j - 1]:
+                    row[j] = row[j - 1]
+                    j -= 1
+                row[j] = c
+        loop = 0
+        for k in range(len(row)):
+            c = row[k]
+            if k == 0 or c != row[k - 1]:
+                cols[size] = c  # size <= start[v] + k: never ahead of the row read
+                size += 1
+                if c == v:
+                    loop = 1
+        ptr[v + 1] = size
+        degree[v] = ptr[v + 1] - ptr[v] + loop
+    return ptr, cols[:size], degree
+
+
+@njit()
+def _cuthill_mckee(ptr, cols, degree, seeds):
+    """Return the Cuthill-McKee order: a breadth-first search from each unvisited seed
+    in turn, each vertex's unvisited neighbours queued by ascending degree (stable)."""
+    n = len(degree)
+    order = np.empty(n, np.int64)
+    seen = np.zeros(n, np.bool_)
+    size = 0
+    for seed in seeds:
+        if seen[seed]:
+            continue
+        seen[seed] = True
+        order[size] = seed
+        size += 1
+        done = size - 1
+        while done < size:
+            v = order[done]
+            done += 1
+            first = size
+            for k in range(ptr[v], ptr[v + 1]):
+                w = cols[k]
+                if not seen[w]:
+                    seen[w] = True
+                    order[size] = w
+                    size += 1
+            for k in range(first + 1, size):
+                w = order[k]
+                dw = degree[w]
+                j = k
+                while j > first and dw < degree[order[j - 1]]:
+                    order[j] = order[j - 1]
+                    j -= 1
+                order[j] = w
+        if size == n:
+            break
+    return order
 
 
 def split_vertices(order: np.ndarray, split: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, int]:
