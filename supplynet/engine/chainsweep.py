@@ -37,6 +37,15 @@ valid while nothing is augmented, so only the one vertex that moved needs a look
 A chain that returns to its first vertex, and a flow cycle of inner vertices only,
 lose nothing: cancelling the cycle leaves another maximum flow without flow on them.
 
+Search order. In A a path may end at any source entry (in B start at any sink exit);
+the nearest one other than the chain's own can lie thousands of arcs away, and a
+breadth-first ball that large is most of the work on big sparse networks. So a search
+that has scanned ``_GUIDE_AFTER`` vertices breadth-first goes on taking, on the side
+that looks for the virtual terminal, the vertices fewest base-residual arcs from the
+nearest entry (exit) first, skipping the chain's own (:func:`_two_nearest`, two labels
+per vertex), the sides taking turns. Order changes which path is found and how soon,
+never whether one is, nor what an exhausted side certifies.
+
 Every loss is an integer from a maximum flow certified by a failed search or by
 reaching the cap ``f``: exact, never a bound. Segments (region-pure pieces of chains)
 are dealt round-robin to numba's threads, each with its own residual copy.
@@ -65,6 +74,9 @@ _SEARCHES, _SCANNED, _SHARED, _CERTIFIED = range(4)
 _MET, _FROM_S, _TO_T, _NO_PATH = 0, 1, 2, -1
 #: Which side a failed search exhausted: its certificate.
 _CERT_NONE, _CERT_P, _CERT_Q = 0, 1, 2
+#: Vertices a search scans breadth-first before the side looking for a virtual terminal
+#: takes the vertices nearest it first (:func:`_search`).
+_GUIDE_AFTER = 1000
 
 
 class Segments(NamedTuple):
@@ -163,21 +175,64 @@ def _terminal_pos(ptr, head, u, terminal):
 
 
 @njit()
+def _bucket_push(top, below, used, q, key, v):
+    """Put ``v`` in bucket ``key`` of the bucket queue ``top`` (first vertex of each
+    bucket, -1 empty) / ``below`` (the next vertex down a bucket's stack); ``q`` is
+    ``(lowest possibly filled bucket, vertices queued, buckets in used)``, ``used`` the
+    buckets filled since the queue was emptied."""
+    if top[key] == -1:
+        used[q[2]] = key
+        q[2] += 1
+    below[v] = top[key]
+    top[key] = v
+    if key < q[0]:
+        q[0] = key
+    q[1] += 1
+
+
+@njit()
+def _bucket_pop(top, below, q):
+    """Take the last vertex put in the lowest filled bucket (the queue is not empty)."""
+    key = q[0]
+    while top[key] == -1:
+        key += 1
+    q[0] = key
+    v = top[key]
+    top[key] = below[v]
+    q[1] -= 1
+    return v
+
+
+@njit()
+def _bucket_clear(top, used, q):
+    """Empty the bucket queue in time proportional to the buckets it used."""
+    for k in range(q[2]):
+        top[used[k]] = -1
+    q[0], q[1], q[2] = len(top), 0, 0
+
+
+@njit()
 def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit, no_src,
-            no_snk, source, sink, virtual_s, virtual_t, work, counts):
+            no_snk, source, sink, virtual_s, virtual_t, guide, top, below, used, q, work,
+            counts):
     """Search a residual path from ``U = verts[:i]`` (and S) to ``D = verts[i:]`` (and T)
     avoiding excluded positions; return ``(meet, how)``.
 
-    Bidirectional breadth-first search, the smaller frontier first. S and T are never
-    expanded: with ``virtual_s`` every source entry counts as reached from S (backward
-    search meeting one: ``_FROM_S``), with ``virtual_t`` every sink exit as reaching T
-    (``_TO_T``), except ``no_src`` / ``no_snk``, entered by an excluded chain arc. A side
-    whose terminal is virtual is never exhausted. On ``_NO_PATH`` ``meet`` says which side
-    was exhausted, the certificate: ``_CERT_P`` (forward stamps) or ``_CERT_Q``. The
-    trees end at the seeds (``fwd_parent`` / ``back_next`` -1).
+    Bidirectional search. S and T are never expanded: with ``virtual_s`` every source
+    entry counts as reached from S (backward search meeting one: ``_FROM_S``), with
+    ``virtual_t`` every sink exit as reaching T (``_TO_T``), except ``no_src`` /
+    ``no_snk``, entered by an excluded chain arc. A side whose terminal is virtual is
+    never exhausted. The side that looks for the virtual terminal (backward with
+    ``virtual_s``, forward with ``virtual_t``) takes the vertices nearest it first
+    (``guide``: hops in the base residual, a heap) and the two sides take turns; in the
+    middle both are breadth-first, the smaller frontier first. The order decides only
+    which path is found and how soon, never whether one is. On ``_NO_PATH`` ``meet``
+    says which side was exhausted, the certificate: ``_CERT_P`` (forward stamps) or
+    ``_CERT_Q``. The trees end at the seeds (``fwd_parent`` / ``back_next`` -1).
     """
     fpar, fstamp, fq = work.fwd_parent, work.fwd_stamp, work.queue
     bnext, bstamp, bq = work.back_next, work.back_stamp, work.back_queue
+    guided_back, guided_fwd = False, False
     work.search_now[0] += 1
     counts[_SEARCHES] += 1
     now = work.search_now[0]
@@ -203,44 +258,147 @@ def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit,
     for j in range(bt):
         if src_entry[bq[j]] and bq[j] != no_src:
             return bq[j], _FROM_S
-    fh, bh = 0, 0
+    fh, bh, f_done, b_done = 0, 0, 0, 0
+    meet, how = -1, _NO_PATH
     while True:
-        f_left, b_left = ft - fh, bt - bh
+        if f_done + b_done == _GUIDE_AFTER and (virtual_s or virtual_t) \
+                and not (guided_back or guided_fwd):  # a long search: guide it from here
+            if virtual_s:
+                for j in range(bh, bt):
+                    _bucket_push(top, below, used, q, _guide(guide, bq[j], no_src), bq[j])
+                bh, guided_back = bt, True
+            else:
+                for j in range(fh, ft):
+                    _bucket_push(top, below, used, q, _guide(guide, fq[j], no_snk), fq[j])
+                fh, guided_fwd = ft, True
+            f_done, b_done = 0, 0
+        f_left = q[1] if guided_fwd else ft - fh
+        b_left = q[1] if guided_back else bt - bh
         if f_left == 0 and (b_left == 0 or not virtual_s):
-            return _CERT_P, _NO_PATH
+            meet = _CERT_P
+            break
         if b_left == 0 and (f_left == 0 or not virtual_t):
-            return _CERT_Q, _NO_PATH
+            meet = _CERT_Q
+            break
         counts[_SCANNED] += 1
-        if f_left > 0 and (b_left == 0 or f_left <= b_left):
-            v = fq[fh]
-            fh += 1
+        if guided_back or guided_fwd:  # a bucket queue's size is no measure: take turns
+            forward = f_left > 0 and (b_left == 0 or f_done <= b_done)
+        else:
+            forward = f_left > 0 and (b_left == 0 or f_left <= b_left)
+        if forward:
+            f_done += 1
+            if guided_fwd:
+                v = _bucket_pop(top, below, q)
+            else:
+                v = fq[fh]
+                fh += 1
             for p in range(ptr[v], ptr[v + 1]):
                 w = head[p]
                 if res[p] > 0 and fstamp[w] != now and not excluded[p] and w != source \
                         and w != sink and not dead[w]:
                     fstamp[w] = now
                     fpar[w] = p
+                    if guided_fwd:
+                        _bucket_push(top, below, used, q, _guide(guide, w, no_snk), w)
+                    else:
+                        fq[ft] = w
+                        ft += 1
                     if bstamp[w] == now:
-                        return w, _MET
+                        meet, how = w, _MET
+                        break
                     if snk_exit[w] and w != no_snk:
-                        return w, _TO_T
-                    fq[ft] = w
-                    ft += 1
+                        meet, how = w, _TO_T
+                        break
         else:
-            w = bq[bh]
-            bh += 1
+            b_done += 1
+            if guided_back:
+                w = _bucket_pop(top, below, q)
+            else:
+                w = bq[bh]
+                bh += 1
             for r in range(ptr[w], ptr[w + 1]):  # mate[r] is an arc u -> w
                 u, p = head[r], mate[r]
                 if res[p] > 0 and bstamp[u] != now and not excluded[p] and u != source \
                         and u != sink and not dead[u]:
                     bstamp[u] = now
                     bnext[u] = p
+                    if guided_back:
+                        _bucket_push(top, below, used, q, _guide(guide, u, no_src), u)
+                    else:
+                        bq[bt] = u
+                        bt += 1
                     if fstamp[u] == now:
-                        return u, _MET
+                        meet, how = u, _MET
+                        break
                     if src_entry[u] and u != no_src:
-                        return u, _FROM_S
-                    bq[bt] = u
-                    bt += 1
+                        meet, how = u, _FROM_S
+                        break
+        if how != _NO_PATH:
+            break
+    if guided_back or guided_fwd:
+        _bucket_clear(top, used, q)
+    return meet, how
+
+
+@njit()
+def _two_nearest(ptr, head, mate, base, ends, fence, source, sink, backward):
+    """Return ``(near, which, second)``: per vertex, the fewest residual arcs of ``base``
+    from the nearest of the vertices ``ends`` (``which``) and from the nearest other one,
+    forward (or, ``backward``, to them), never through a ``fence`` vertex, S or T (one
+    more than the farthest where none). Breadth-first over (vertex, first or second) labels."""
+    n = len(ptr) - 1
+    none = n + 1
+    near = np.full(n, none, np.int64)
+    second = np.full(n, none, np.int64)
+    which = np.full(n, -1, np.int64)
+    second_of = np.full(n, -1, np.int64)
+    queue = np.empty(2 * n, np.int64)  # 2 v + (0 first label, 1 second)
+    qt = 0
+    for v in range(n):
+        if ends[v] and not fence[v] and v != source and v != sink:
+            near[v] = 0
+            which[v] = v
+            queue[qt] = 2 * v
+            qt += 1
+    qh = 0
+    while qh < qt:
+        item = queue[qh]
+        qh += 1
+        v, label = item >> 1, item & 1
+        d = (second[v] if label else near[v]) + 1
+        end = second_of[v] if label else which[v]
+        for r in range(ptr[v], ptr[v + 1]):
+            w = head[r]
+            if w == source or w == sink or fence[w]:
+                continue
+            if (base[mate[r]] if backward else base[r]) <= 0:
+                continue
+            if which[w] == -1:
+                near[w] = d
+                which[w] = end
+                queue[qt] = 2 * w
+                qt += 1
+            elif second_of[w] == -1 and which[w] != end:
+                second[w] = d
+                second_of[w] = end
+                queue[qt] = 2 * w + 1
+                qt += 1
+    far = 0  # the last hop count reached
+    if qt > 0:
+        last = queue[qt - 1]
+        far = second[last >> 1] if last & 1 else near[last >> 1]
+    for v in range(n):  # none: one beyond the farthest, so that the buckets stay dense
+        near[v] = min(near[v], far + 1)
+        second[v] = min(second[v], far + 1)
+    return near, which, second
+
+
+@njit()
+def _guide(hops, v, skip):
+    """Hops from ``v`` to its virtual terminal through the nearest end other than ``skip``
+    (the end an excluded chain arc enters)."""
+    near, which, second = hops
+    return second[v] if which[v] == skip else near[v]
 
 
 @njit()
@@ -350,7 +508,7 @@ def _net_inflow(ptr, res, base, v):
 @njit()
 def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                    src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                   out, work, counts):
+                   out, hops, top, below, used, q, work, counts):
     """Write the loss (in units) of every needed arc of segment ``s`` into ``out``."""
     lo, hi = seg_ptr[s], seg_ptr[s + 1]
     length = hi - lo
@@ -373,6 +531,7 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
         return
     off_src, off_snk, either = fences
     dead = off_src if region == REGION_SOURCE else (off_snk if region == REGION_SINK else either)
+    guide = hops[0] if region == REGION_SOURCE else hops[1]
     for k in range(length):
         p = seg_arcs[lo + k]
         excluded[p] = True
@@ -407,7 +566,7 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
         while cert == _CERT_NONE and value < f:
             meet, how = _search(ptr, head, mate, res, excluded, chain, i, dead, src_entry,
                                 snk_exit, no_src, no_snk, source, sink, region == REGION_SOURCE,
-                                region == REGION_SINK, work, counts)
+                                region == REGION_SINK, guide, top, below, used, q, work, counts)
             if how == _NO_PATH:
                 cert = meet
                 cert_stamp = work.search_now[0]
@@ -422,9 +581,12 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
 
 
 @njit()
-def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
-           src_entry, snk_exit, source, sink, out, counts, done):
+def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
+           off_snk, either, src_entry, snk_exit, source, sink, out, counts, done, s_near, s_which,
+           s_second, t_near, t_which, t_second):
     """Sweep segments ``c, c + n_chunks, ...`` on one copy of ``base``."""
+    fences = (off_src, off_snk, either)
+    hops = ((s_near, s_which, s_second), (t_near, t_which, t_second))
     n_vertices = len(ptr) - 1
     work = make_work(n_vertices, len(head))
     res = base.copy()
@@ -435,11 +597,15 @@ def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
     for s in range(len(seg_ptr) - 1):
         widest = max(widest, seg_ptr[s + 1] - seg_ptr[s])
     verts = np.empty(widest + 1, np.int64)
+    top = np.full(n_vertices + 2, -1, np.int64)  # hops run from 0 to n_vertices + 1 (none)
+    below = np.empty(n_vertices, np.int64)
+    used = np.empty(n_vertices + 2, np.int64)
+    q = np.array([n_vertices + 2, 0, 0], np.int64)
     mine = counts[c]
     for s in range(c, len(seg_ptr) - 1, n_chunks):  # strided: balances uneven segments
         _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                        src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                       out, work, mine)
+                       out, hops, top, below, used, q, work, mine)
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if need[k]:
                 done[c] += 1
@@ -457,14 +623,22 @@ def sweep_chains(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fen
     are block ``c``'s. The answers are exact integers: they do not depend on the blocks.
     """
     n_chunks = len(done)
+    off_src, off_snk, either = fences
+    s_near, s_which, s_second = _two_nearest(ptr, head, mate, base, src_entry, off_src, source, sink, False)
+    t_near, t_which, t_second = _two_nearest(ptr, head, mate, base, snk_exit, off_snk, source, sink, True)
     for c in numba.prange(n_chunks):
-        _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
-               src_entry, snk_exit, source, sink, out, counts, done)
+        _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
+               off_snk, either, src_entry, snk_exit, source, sink, out, counts, done, s_near,
+               s_which, s_second, t_near, t_which, t_second)
 
 
 @njit()
 def sweep_chains_serial(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
                         src_entry, snk_exit, source, sink, out, counts, done):
     """:func:`sweep_chains` on the calling thread in one block (no parallel-region cost)."""
-    _chunk(0, 1, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences, src_entry,
-           snk_exit, source, sink, out, counts, done)
+    off_src, off_snk, either = fences
+    s_near, s_which, s_second = _two_nearest(ptr, head, mate, base, src_entry, off_src, source, sink, False)
+    t_near, t_which, t_second = _two_nearest(ptr, head, mate, base, snk_exit, off_snk, source, sink, True)
+    _chunk(0, 1, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src, off_snk, either,
+           src_entry, snk_exit, source, sink, out, counts, done, s_near, s_which, s_second, t_near,
+           t_which, t_second)
