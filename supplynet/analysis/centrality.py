@@ -61,6 +61,7 @@ import pandas as pd
 from supplynet.engine.brandes import Graph, brandes
 from supplynet._errors import AnalysisError
 from supplynet._progress import Progress
+from supplynet.analysis.flow import id_index
 from supplynet.engine.flownet import locality_rank
 from supplynet.engine.snapshot import Snapshot, compile_topology
 from supplynet.network.selectors import EndpointSpec, resolve_endpoints
@@ -225,14 +226,14 @@ def _edge_series(snap: Snapshot, red: _Reduced, arc_values: np.ndarray, name: st
     """Return arc values as a Series over every edge id (0 for non-shortest parallels)."""
     values = np.zeros(len(snap.edges))
     values[red.edge] = arc_values
-    return pd.Series(values, index=pd.Index(list(snap.edges), dtype=object, name="edge"),
+    return pd.Series(values, index=id_index(snap, "edge"),
                      name=name)
 
 
 def _node_series(snap: Snapshot, values: np.ndarray, name: str) -> pd.Series:
     """Return node values (copied: kept sums stay untouched) as a Series by node id."""
     return pd.Series(np.array(values, float),
-                     index=pd.Index(list(snap.nodes), dtype=object, name="node"), name=name)
+                     index=id_index(snap, "node"), name=name)
 
 
 def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: int | None,

@@ -171,8 +171,8 @@ def max_flow(G: Network, sources: EndpointSpec = None, sinks: EndpointSpec = Non
                  len(snap.sources), len(snap.sinks))
     return FlowResult(
         value=arrays.value,
-        edge_flow=pd.Series(arrays.edge_flow, index=_index(snap.edges, "edge"), name="flow"),
-        node_flow=pd.Series(arrays.node_flow, index=_index(snap.nodes, "node"),
+        edge_flow=pd.Series(arrays.edge_flow, index=id_index(snap, "edge"), name="flow"),
+        node_flow=pd.Series(arrays.node_flow, index=id_index(snap, "node"),
                             name="throughput"),
         sources=list(snap.source_ids),
         sinks=list(snap.sink_ids),
@@ -307,9 +307,9 @@ def flow_loss(
     snap = compile_network(G, sources, sinks)
     loss = snap.removal_losses(elements, progress=progress)
     if elements == "nodes":
-        index = _index(snap.nodes, "node")
+        index = id_index(snap, "node")
     elif elements == "edges":
-        index = _index(snap.edges, "edge")
+        index = id_index(snap, "edge")
     else:
         index = pd.MultiIndex.from_tuples(
             [("node", v) for v in snap.nodes] + [("edge", e) for e in snap.edges],
@@ -318,6 +318,10 @@ def flow_loss(
     return pd.Series(loss, index=index, name="flow_loss")
 
 
-def _index(ids: tuple[str, ...], name: str) -> pd.Index:
-    """Return an object-dtype Index of ids named ``name``."""
-    return pd.Index(list(ids), dtype=object, name=name)
+def id_index(snap: Snapshot, kind: Literal["node", "edge"]) -> pd.Index:
+    """Return the object-dtype Index of a snapshot's node or edge ids, named ``kind``.
+
+    It wraps the snapshot's id array without copying (the array is read-only).
+    """
+    ids = snap.node_ids if kind == "node" else snap.edge_ids
+    return pd.Index(ids, dtype=object, name=kind, copy=False)

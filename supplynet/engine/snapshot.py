@@ -222,6 +222,10 @@ class Snapshot:
         self.edge_index = MappingProxyType({e: i for i, e in enumerate(self.edges)})
         if len(self.edge_index) != len(self.edges):
             raise AnalysisError("edge ids (keys) must be unique across the network")
+        # The ids as object arrays, for the tables results are indexed by (a pandas Index
+        # wraps them as they are, instead of converting the tuples again on every result).
+        self.node_ids = cv.frozen(np.array(self.nodes, dtype=object))
+        self.edge_ids = cv.frozen(np.array(self.edges, dtype=object))
         self.edge_length = cv.frozen(np.rint(arrays.edge_length).astype(np.int64))
         self.node_alive = cv.frozen(np.ones(len(self.nodes), bool))
         self.edge_alive = cv.frozen(np.ones(len(self.edges), bool))
