@@ -76,7 +76,7 @@ _MET, _FROM_S, _TO_T, _NO_PATH = 0, 1, 2, -1
 _CERT_NONE, _CERT_P, _CERT_Q = 0, 1, 2
 #: Vertices a search scans breadth-first before the side looking for a virtual terminal
 #: takes the vertices nearest it first (:func:`_search`).
-_GUIDE_AFTER = 1000
+_GUIDE_AFTER = 10_000
 
 
 class Segments(NamedTuple):
@@ -213,8 +213,8 @@ def _bucket_clear(top, used, q):
 
 @njit()
 def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit, no_src,
-            no_snk, source, sink, virtual_s, virtual_t, guide, top, below, used, q, work,
-            counts):
+            no_snk, source, sink, virtual_s, virtual_t, guide, ready, base, top, below, used, q,
+            work, counts):
     """Search a residual path from ``U = verts[:i]`` (and S) to ``D = verts[i:]`` (and T)
     avoiding excluded positions; return ``(meet, how)``.
 
@@ -263,6 +263,10 @@ def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit,
     while True:
         if f_done + b_done == _GUIDE_AFTER and (virtual_s or virtual_t) \
                 and not (guided_back or guided_fwd):  # a long search: guide it from here
+            if not ready[0]:  # this thread's first long search in its region
+                _two_nearest(ptr, head, mate, base, src_entry if virtual_s else snk_exit, dead,
+                             source, sink, not virtual_s, guide[0], guide[1], guide[2])
+                ready[0] = True
             if virtual_s:
                 for j in range(bh, bt):
                     _bucket_push(top, below, used, q, _guide(guide, bq[j], no_src), bq[j])
@@ -341,16 +345,16 @@ def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit,
 
 
 @njit()
-def _two_nearest(ptr, head, mate, base, ends, fence, source, sink, backward):
-    """Return ``(near, which, second)``: per vertex, the fewest residual arcs of ``base``
+def _two_nearest(ptr, head, mate, base, ends, fence, source, sink, backward, near, which, second):
+    """Fill ``(near, which, second)``: per vertex, the fewest residual arcs of ``base``
     from the nearest of the vertices ``ends`` (``which``) and from the nearest other one,
     forward (or, ``backward``, to them), never through a ``fence`` vertex, S or T (one
     more than the farthest where none). Breadth-first over (vertex, first or second) labels."""
     n = len(ptr) - 1
     none = n + 1
-    near = np.full(n, none, np.int64)
-    second = np.full(n, none, np.int64)
-    which = np.full(n, -1, np.int64)
+    near[:] = none
+    second[:] = none
+    which[:] = -1
     second_of = np.full(n, -1, np.int64)
     queue = np.empty(2 * n, np.int64)  # 2 v + (0 first label, 1 second)
     qt = 0
@@ -390,7 +394,6 @@ def _two_nearest(ptr, head, mate, base, ends, fence, source, sink, backward):
     for v in range(n):  # none: one beyond the farthest, so that the buckets stay dense
         near[v] = min(near[v], far + 1)
         second[v] = min(second[v], far + 1)
-    return near, which, second
 
 
 @njit()
@@ -508,7 +511,7 @@ def _net_inflow(ptr, res, base, v):
 @njit()
 def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                    src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                   out, hops, top, below, used, q, work, counts):
+                   out, hops, hops_ready, top, below, used, q, work, counts):
     """Write the loss (in units) of every needed arc of segment ``s`` into ``out``."""
     lo, hi = seg_ptr[s], seg_ptr[s + 1]
     length = hi - lo
@@ -532,6 +535,7 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
     off_src, off_snk, either = fences
     dead = off_src if region == REGION_SOURCE else (off_snk if region == REGION_SINK else either)
     guide = hops[0] if region == REGION_SOURCE else hops[1]
+    ready = hops_ready[0:1] if region == REGION_SOURCE else hops_ready[1:2]
     for k in range(length):
         p = seg_arcs[lo + k]
         excluded[p] = True
@@ -566,7 +570,8 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
         while cert == _CERT_NONE and value < f:
             meet, how = _search(ptr, head, mate, res, excluded, chain, i, dead, src_entry,
                                 snk_exit, no_src, no_snk, source, sink, region == REGION_SOURCE,
-                                region == REGION_SINK, guide, top, below, used, q, work, counts)
+                                region == REGION_SINK, guide, ready, base, top, below, used, q, work,
+                                counts)
             if how == _NO_PATH:
                 cert = meet
                 cert_stamp = work.search_now[0]
@@ -582,11 +587,13 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
 
 @njit()
 def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
-           off_snk, either, src_entry, snk_exit, source, sink, out, counts, done, s_near, s_which,
-           s_second, t_near, t_which, t_second):
+           off_snk, either, src_entry, snk_exit, source, sink, out, counts, done):
     """Sweep segments ``c, c + n_chunks, ...`` on one copy of ``base``."""
     fences = (off_src, off_snk, either)
-    hops = ((s_near, s_which, s_second), (t_near, t_which, t_second))
+    n = len(ptr) - 1  # the guides (A, then B), computed by the first search that needs one
+    hops = ((np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)),
+            (np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)))
+    hops_ready = np.zeros(2, np.bool_)
     n_vertices = len(ptr) - 1
     work = make_work(n_vertices, len(head))
     res = base.copy()
@@ -605,7 +612,7 @@ def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
     for s in range(c, len(seg_ptr) - 1, n_chunks):  # strided: balances uneven segments
         _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                        src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                       out, hops, top, below, used, q, work, mine)
+                       out, hops, hops_ready, top, below, used, q, work, mine)
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if need[k]:
                 done[c] += 1
@@ -624,12 +631,9 @@ def sweep_chains(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fen
     """
     n_chunks = len(done)
     off_src, off_snk, either = fences
-    s_near, s_which, s_second = _two_nearest(ptr, head, mate, base, src_entry, off_src, source, sink, False)
-    t_near, t_which, t_second = _two_nearest(ptr, head, mate, base, snk_exit, off_snk, source, sink, True)
     for c in numba.prange(n_chunks):
         _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
-               off_snk, either, src_entry, snk_exit, source, sink, out, counts, done, s_near,
-               s_which, s_second, t_near, t_which, t_second)
+               off_snk, either, src_entry, snk_exit, source, sink, out, counts, done)
 
 
 @njit()
@@ -637,8 +641,5 @@ def sweep_chains_serial(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
                         src_entry, snk_exit, source, sink, out, counts, done):
     """:func:`sweep_chains` on the calling thread in one block (no parallel-region cost)."""
     off_src, off_snk, either = fences
-    s_near, s_which, s_second = _two_nearest(ptr, head, mate, base, src_entry, off_src, source, sink, False)
-    t_near, t_which, t_second = _two_nearest(ptr, head, mate, base, snk_exit, off_snk, source, sink, True)
     _chunk(0, 1, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src, off_snk, either,
-           src_entry, snk_exit, source, sink, out, counts, done, s_near, s_which, s_second, t_near,
-           t_which, t_second)
+           src_entry, snk_exit, source, sink, out, counts, done)
