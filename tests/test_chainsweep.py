@@ -116,6 +116,52 @@ def test_parallel_sweep_equals_serial(G):
     np.testing.assert_array_equal(serial, parallel)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped(), st.sampled_from([0, 1, 4, 25]))
+def test_guided_searches_give_the_same_losses(G, after):
+    """Searches that run long are guided toward the nearest entry or exit (after
+    GUIDE_AFTER scans, 10,000, which no network of make test's size reaches): guide every
+    search from its first scans and the losses must still equal networkx's, serial and
+    parallel."""
+    from supplynet.engine import chainsweep
+
+    snap = compile_network(G)
+    if math.isinf(snap.max_flow_value()):
+        return
+    saved = chainsweep.GUIDE_AFTER, snapshot_module.PARALLEL_WORK
+    chainsweep.GUIDE_AFTER = after
+    try:
+        guided = compile_network(G).removal_losses("both")
+        snapshot_module.PARALLEL_WORK = 0
+        parallel = compile_network(G).removal_losses("both")
+    finally:
+        chainsweep.GUIDE_AFTER, snapshot_module.PARALLEL_WORK = saved
+    np.testing.assert_allclose(guided, oracle_losses(snap), atol=1e-9)
+    np.testing.assert_array_equal(guided, parallel)
+    np.testing.assert_array_equal(guided, snap.removal_losses("both"))
+
+
+def test_guidance_runs_on_a_far_shape():
+    """The guided order is taken (its searches end at entries, not in a failed ball) on a
+    network where chains lie in the source and sink sides."""
+    from supplynet.engine import chainsweep
+
+    G = to_graph(shaped_columns("far", 150, seed=3, node_capacities=False))
+    plain = compile_network(G)
+    expected = plain.removal_losses("both")
+    saved = chainsweep.GUIDE_AFTER
+    chainsweep.GUIDE_AFTER = 0
+    try:
+        snap = compile_network(G)
+        got = snap.removal_losses("both")
+    finally:
+        chainsweep.GUIDE_AFTER = saved
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_allclose(got, oracle_losses(plain), atol=1e-9)
+    assert snap._sweep_counts["searches"] > 0
+    assert snap._sweep_counts["vertices scanned"] != plain._sweep_counts["vertices scanned"]
+
+
 def _with_circulation(snap, cycle: list[tuple[str, str]], units: int) -> None:
     """Add ``units`` of flow around a cycle of split arcs (value-neutral: the flow stays
     maximal) and make it the snapshot's base flow."""

@@ -40,7 +40,7 @@ lose nothing: cancelling the cycle leaves another maximum flow without flow on t
 Search order. In A a path may end at any source entry (in B start at any sink exit);
 the nearest one other than the chain's own can lie thousands of arcs away, and a
 breadth-first ball that large is most of the work on big sparse networks. So a search
-that has scanned ``_GUIDE_AFTER`` vertices breadth-first goes on taking, on the side
+that has scanned :data:`GUIDE_AFTER` vertices breadth-first goes on taking, on the side
 that looks for the virtual terminal, the vertices fewest base-residual arcs from the
 nearest entry (exit) first, skipping the chain's own (:func:`_two_nearest`, two labels
 per vertex), the sides taking turns. Order changes which path is found and how soon,
@@ -75,8 +75,9 @@ _MET, _FROM_S, _TO_T, _NO_PATH = 0, 1, 2, -1
 #: Which side a failed search exhausted: its certificate.
 _CERT_NONE, _CERT_P, _CERT_Q = 0, 1, 2
 #: Vertices a search scans breadth-first before the side looking for a virtual terminal
-#: takes the vertices nearest it first (:func:`_search`).
-_GUIDE_AFTER = 10_000
+#: takes the vertices nearest it first (:func:`_search`); passed to the kernels at each
+#: call, so the tests can guide every search from its first scan.
+GUIDE_AFTER = 10_000
 
 
 class Segments(NamedTuple):
@@ -214,7 +215,7 @@ def _bucket_clear(top, used, q):
 @njit()
 def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit, no_src,
             no_snk, source, sink, virtual_s, virtual_t, guide, ready, base, top, below, used, q,
-            work, counts):
+            guide_after, work, counts):
     """Search a residual path from ``U = verts[:i]`` (and S) to ``D = verts[i:]`` (and T)
     avoiding excluded positions; return ``(meet, how)``.
 
@@ -261,7 +262,7 @@ def _search(ptr, head, mate, res, excluded, verts, i, dead, src_entry, snk_exit,
     fh, bh, f_done, b_done = 0, 0, 0, 0
     meet, how = -1, _NO_PATH
     while True:
-        if f_done + b_done == _GUIDE_AFTER and (virtual_s or virtual_t) \
+        if f_done + b_done == guide_after and (virtual_s or virtual_t) \
                 and not (guided_back or guided_fwd):  # a long search: guide it from here
             if not ready[0]:  # this thread's first long search in its region
                 _two_nearest(ptr, head, mate, base, src_entry if virtual_s else snk_exit, dead,
@@ -511,7 +512,7 @@ def _net_inflow(ptr, res, base, v):
 @njit()
 def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                    src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                   out, hops, hops_ready, top, below, used, q, work, counts):
+                   out, hops, hops_ready, top, below, used, q, guide_after, work, counts):
     """Write the loss (in units) of every needed arc of segment ``s`` into ``out``."""
     lo, hi = seg_ptr[s], seg_ptr[s + 1]
     length = hi - lo
@@ -570,8 +571,8 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
         while cert == _CERT_NONE and value < f:
             meet, how = _search(ptr, head, mate, res, excluded, chain, i, dead, src_entry,
                                 snk_exit, no_src, no_snk, source, sink, region == REGION_SOURCE,
-                                region == REGION_SINK, guide, ready, base, top, below, used, q, work,
-                                counts)
+                                region == REGION_SINK, guide, ready, base, top, below, used, q,
+                                guide_after, work, counts)
             if how == _NO_PATH:
                 cert = meet
                 cert_stamp = work.search_now[0]
@@ -587,7 +588,7 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
 
 @njit()
 def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
-           off_snk, either, src_entry, snk_exit, source, sink, out, counts, done):
+           off_snk, either, src_entry, snk_exit, source, sink, guide_after, out, counts, done):
     """Sweep segments ``c, c + n_chunks, ...`` on one copy of ``base``."""
     fences = (off_src, off_snk, either)
     n = len(ptr) - 1  # the guides (A, then B), computed by the first search that needs one
@@ -612,7 +613,7 @@ def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
     for s in range(c, len(seg_ptr) - 1, n_chunks):  # strided: balances uneven segments
         _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                        src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                       out, hops, hops_ready, top, below, used, q, work, mine)
+                       out, hops, hops_ready, top, below, used, q, guide_after, work, mine)
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if need[k]:
                 done[c] += 1
@@ -620,12 +621,13 @@ def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
 
 @njit(parallel=True)
 def sweep_chains(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences, src_entry,
-                 snk_exit, source, sink, out, counts, done):
+                 snk_exit, source, sink, guide_after, out, counts, done):
     """Write into ``out[k]`` the loss, in units, of removing segment arc ``seg_arcs[k]``
     for every ``need[k]``; segments run in ``len(done)`` parallel blocks.
 
     ``base`` holds a maximum flow; ``fences`` is ``(not in A, not in B, in A or B)``;
-    ``src_entry`` / ``snk_exit`` mark the heads of S's arcs and the tails of T's.
+    ``src_entry`` / ``snk_exit`` mark the heads of S's arcs and the tails of T's;
+    ``guide_after`` is the scans after which a search is guided (:data:`GUIDE_AFTER`).
     ``counts[c]`` (:data:`COUNTS`) and ``done[c]`` (needed arcs finished, for progress)
     are block ``c``'s. The answers are exact integers: they do not depend on the blocks.
     """
@@ -633,13 +635,13 @@ def sweep_chains(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fen
     off_src, off_snk, either = fences
     for c in numba.prange(n_chunks):
         _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src,
-               off_snk, either, src_entry, snk_exit, source, sink, out, counts, done)
+               off_snk, either, src_entry, snk_exit, source, sink, guide_after, out, counts, done)
 
 
 @njit()
 def sweep_chains_serial(ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, fences,
-                        src_entry, snk_exit, source, sink, out, counts, done):
+                        src_entry, snk_exit, source, sink, guide_after, out, counts, done):
     """:func:`sweep_chains` on the calling thread in one block (no parallel-region cost)."""
     off_src, off_snk, either = fences
     _chunk(0, 1, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, need, off_src, off_snk, either,
-           src_entry, snk_exit, source, sink, out, counts, done)
+           src_entry, snk_exit, source, sink, guide_after, out, counts, done)

@@ -791,7 +791,7 @@ class Snapshot:
         done = np.zeros(blocks, np.int64)
         kernel = chainsweep.sweep_chains if parallel else chainsweep.sweep_chains_serial
         args = (net.ptr, net.head, net.mate, base, segments.ptr, segments.arcs, segments.region, need,
-                fences, src_entry, snk_exit, net.source, net.sink, out, counts, done)
+                fences, src_entry, snk_exit, net.source, net.sink, chainsweep.GUIDE_AFTER, out, counts, done)
         _run_reporting(kernel, args, done, int(need.sum()), progress)
         self._sweep_counts = dict(zip(chainsweep.COUNTS, counts.sum(axis=0).tolist()))
         loss_of = np.zeros(len(net.head), np.int64)  # arcs on pure flow cycles lose 0
