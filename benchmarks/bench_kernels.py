@@ -93,7 +93,7 @@ OLD_SWEEP = {100_000: ("spread", "random-nc", "far-nc")}
 #: every street, each removal needs long detours and the sweep grows about as n**2.5
 #: (docs/benchmarks-kernels.md), hours at 100k nodes.
 #: Shapes whose sweep is skipped past a size: none since the guided search (the grid's
-#: sweep at 100,000 nodes took minutes before it, seconds now).
+#: sweep at 100,000 nodes took about 21 s before it, 4-5 s now).
 SWEEP_MAX: dict[str, int] = {}
 NX_LOSS_SAMPLE = 10  # removals networkx re-solves, extrapolated to every carrying element
 NX_BC_SAMPLE = 20  # sources timed where networkx's betweenness is extrapolated

@@ -88,8 +88,9 @@ EXACT_LIMIT = 20_000
 #: central node is then a few percent.
 DEFAULT_K = 500
 #: Largest supply-betweenness job computed exactly by default, in sources x (nodes +
-#: arcs): about 6 s on 2 cores (docs/benchmarks.md). At 100,000 road nodes that is
-#: every source up to about 540 of them; at a million, up to about 55.
+#: arcs). At 100,000 road nodes that is every source up to about 540 of them, some 6.5 s
+#: on 2 cores at the 12 ms per source docs/benchmarks.md measures; at a million, up to
+#: about 55.
 SUPPLY_WORK_LIMIT = 250_000_000
 #: Largest sampled all-pairs betweenness job by default, in sources x (nodes + arcs):
 #: :data:`DEFAULT_K` sources up to about 430,000 road nodes, fewer past that (about 20 s on 2
