@@ -512,8 +512,11 @@ def _net_inflow(ptr, res, base, v):
 @njit()
 def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                    src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                   out, hops, hops_ready, top, below, used, q, guide_after, work, counts):
-    """Write the loss (in units) of every needed arc of segment ``s`` into ``out``."""
+                   out, hops, hops_ready, top, below, used, q, guide_after, many, work, counts):
+    """Write the loss (in units) of every needed arc of segment ``s`` into ``out``.
+
+    ``many``: whether there is more than one source entry, sink exit; a region with only
+    one is never guided (there is no other entry to steer toward)."""
     lo, hi = seg_ptr[s], seg_ptr[s + 1]
     length = hi - lo
     f = base[mate[seg_arcs[lo]]]
@@ -536,6 +539,8 @@ def _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region,
     off_src, off_snk, either = fences
     dead = off_src if region == REGION_SOURCE else (off_snk if region == REGION_SINK else either)
     guide = hops[0] if region == REGION_SOURCE else hops[1]
+    if not ((region == REGION_SOURCE and many[0]) or (region == REGION_SINK and many[1])):
+        guide_after = -1  # never reached: breadth-first throughout
     ready = hops_ready[0:1] if region == REGION_SOURCE else hops_ready[1:2]
     for k in range(length):
         p = seg_arcs[lo + k]
@@ -609,11 +614,12 @@ def _chunk(c, n_chunks, ptr, head, mate, base, seg_ptr, seg_arcs, seg_region, ne
     below = np.empty(n_vertices, np.int64)
     used = np.empty(n_vertices + 2, np.int64)
     q = np.array([n_vertices + 2, 0, 0], np.int64)
+    many = (src_entry.sum() > 1, snk_exit.sum() > 1)
     mine = counts[c]
     for s in range(c, len(seg_ptr) - 1, n_chunks):  # strided: balances uneven segments
         _sweep_segment(s, ptr, head, mate, base, res, seg_ptr, seg_arcs, seg_region, need, fences,
                        src_entry, snk_exit, source, sink, excluded, verts, chain_pos, chain_stamp,
-                       out, hops, hops_ready, top, below, used, q, guide_after, work, mine)
+                       out, hops, hops_ready, top, below, used, q, guide_after, many, work, mine)
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if need[k]:
                 done[c] += 1
