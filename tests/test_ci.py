@@ -29,7 +29,7 @@ def _program_calls() -> list[tuple[str, int, str]]:
 
 
 def test_tests_name_programs_only_through_the_table() -> None:
-    # A path such as /usr/bin/ogrinfo in a test is how a missing install step hid once.
+    # A hard-coded path to a system program in a test is how a missing install step hid once.
     offenders = [f"{p.name}:{n}" for p in sorted(TESTS.glob("*.py")) if p.name not in ("conftest.py", "test_ci.py")
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if re.search(r"/usr/(local/)?bin/", line)]
