@@ -273,14 +273,12 @@ def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: i
             raise AnalysisError(f"k must be a number of sources or 'all', got {k!r}")
         return src, exact
     if k is None:
-        size = len(snap.nodes) + int(snap.edge_alive.sum())
-        if work_limit is None:
-            work_limit = SUPPLY_WORK_LIMIT
-        if count * size <= work_limit:
+        limit = SUPPLY_WORK_LIMIT if work_limit is None else work_limit
+        k = _fitting(snap, limit)
+        if k >= count:
             return src, exact
-        k = max(MIN_K, work_limit // max(size, 1))
-        logger.info("supply betweenness from %d sources over %d nodes and arcs: sampling %d",
-                    count, size, min(k, count))
+        logger.info("supply betweenness from %d sources past %d sources x (nodes + arcs): sampling %d",
+                    count, limit, k)
     elif isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise AnalysisError(f"k must be at least 1 source, got {k!r}")
     if k >= count:
@@ -290,6 +288,13 @@ def _supply_sample(snap: Snapshot, src: np.ndarray, k: int | str | None, seed: i
     picked = nx.utils.create_py_random_state(seed).sample(ordered.tolist(), int(k))
     return (np.array(sorted(picked), np.int64),
             {"sampled": True, "k": int(k), "seed": seed, "sources": count})
+
+
+def _fitting(snap: Snapshot, work_limit: int) -> int:
+    """Return how many shortest-path trees fit in ``work_limit`` sources x (nodes + arcs),
+    at least :data:`MIN_K`."""
+    size = len(snap.nodes) + int(snap.edge_alive.sum())
+    return max(MIN_K, work_limit // max(size, 1))
 
 
 def _supply(G: Network, sources: EndpointSpec, sinks: EndpointSpec, k: int | str | None,
@@ -409,8 +414,7 @@ def _sample(snap: Snapshot, k: int | str | None, seed: int | None,
             raise AnalysisError(f"k must be a number of sources or 'all', got {k!r}")
         return None, None, None
     if k is None and n > exact_limit:
-        size = n + int(snap.edge_alive.sum())
-        k = min(n, DEFAULT_K, max(MIN_K, BETWEENNESS_WORK_LIMIT // max(size, 1)))
+        k = min(n, DEFAULT_K, _fitting(snap, BETWEENNESS_WORK_LIMIT))
         logger.info("betweenness of %d nodes: sampling %d sources", n, k)
     if k is None or k == n:  # networkx treats k == n as exact
         return None, None, None
