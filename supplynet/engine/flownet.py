@@ -246,18 +246,39 @@ def paired_csr(n_vertices: int, tail: np.ndarray, head: np.ndarray) -> dict[str,
     m = len(tail)
     if 2 * m > _INDEX_LIMIT or n_vertices > _INDEX_LIMIT:
         raise AnalysisError(f"the network is too large for the flow kernels ({m} arcs)")
-    tails = np.concatenate([tail, head]).astype(np.int64)
-    heads = np.concatenate([head, tail]).astype(np.int64)
-    order = np.argsort(tails, kind="stable")
-    pos_of = np.empty(2 * m, np.int64)
-    pos_of[order] = np.arange(2 * m)
-    mate_of = np.concatenate([np.arange(m, 2 * m), np.arange(m)])
+    ptr, heads, mate, is_fwd, fwd_pos = _paired_layout(
+        n_vertices, np.ascontiguousarray(tail, np.int64), np.ascontiguousarray(head, np.int64))
+    return {"ptr": ptr, "head": heads, "mate": mate, "is_fwd": is_fwd, "fwd_pos": fwd_pos}
+
+
+@njit()
+def _paired_layout(n_vertices, tail, head):
+    """:func:`paired_csr`'s arrays by one counting sort of the ``2m`` positions by tail.
+
+    Position ``j < m`` is arc ``j`` forward, ``j >= m`` its mate (``head -> tail``);
+    they are placed in ``j`` order within each tail's row: the stable sort by tail, in
+    time linear in vertices and arcs (a comparison sort took 1.3 s of a 1M-node compile).
+    """
+    m = len(tail)
     ptr = np.zeros(n_vertices + 1, np.int64)
-    np.cumsum(np.bincount(tails, minlength=n_vertices), out=ptr[1:])
-    return {
-        "ptr": ptr.astype(np.int32),
-        "head": heads[order].astype(np.int32),
-        "mate": pos_of[mate_of[order]].astype(np.int32),
-        "is_fwd": order < m,
-        "fwd_pos": pos_of[:m],
-    }
+    for j in range(m):
+        ptr[tail[j] + 1] += 1
+        ptr[head[j] + 1] += 1
+    for v in range(n_vertices):
+        ptr[v + 1] += ptr[v]
+    fill = ptr[:-1].copy()
+    pos_of = np.empty(2 * m, np.int64)
+    heads = np.empty(2 * m, np.int32)
+    is_fwd = np.zeros(2 * m, np.bool_)
+    for j in range(2 * m):
+        t, h = (tail[j], head[j]) if j < m else (head[j - m], tail[j - m])
+        p = fill[t]
+        fill[t] = p + 1
+        pos_of[j] = p
+        heads[p] = h
+        is_fwd[p] = j < m
+    mate = np.empty(2 * m, np.int32)
+    for j in range(m):
+        mate[pos_of[j]] = pos_of[j + m]
+        mate[pos_of[j + m]] = pos_of[j]
+    return ptr.astype(np.int32), heads, mate, is_fwd, pos_of[:m].copy()
