@@ -95,6 +95,38 @@ def test_duplicate_edge_ids_raise():
         compile_network(G)
 
 
+def test_arrays_not_in_sorted_order_still_checked_and_resolved():
+    """Hand-made arrays may break the sorted-order promise: ids are still checked for
+    repeats (a set, not neighbours), and endpoints still found (not by binary search)."""
+    from dataclasses import replace
+
+    from supplynet.engine.compile import arrays_from_graph
+
+    G = network({"m": {"type": "manufacturing"}, "x": {}, "a": {"type": "assembly"}},
+                [("e1", "m", "x", {"capacity": 2.0}), ("e2", "x", "a", {"capacity": 3.0})])
+    arrays = arrays_from_graph(G)
+    flip = np.array([2, 1, 0])  # nodes a, m, x become x, m, a
+    rank = np.argsort(flip)
+    unsorted = replace(arrays, nodes=tuple(arrays.nodes[i] for i in flip),
+                       node_type=tuple(arrays.node_type[i] for i in flip),
+                       node_name=tuple(arrays.node_name[i] for i in flip),
+                       edge_tail=rank[arrays.edge_tail], edge_head=rank[arrays.edge_head],
+                       **{k: getattr(arrays, k)[flip] for k in (
+                           "node_capacity", "node_cost", "node_interdictable", "node_x", "node_y",
+                           "node_repair_days", "node_confidence")})
+    snap = Snapshot.from_arrays(unsorted)
+    assert snap.source_ids == ("m",) and snap.sink_ids == ("a",)
+    assert [snap.nodes[i] for i in snap.sources] == ["m"] and snap.max_flow_value() == 2.0
+    with pytest.raises(AnalysisError, match="unique"):  # repeats side by side
+        replace(arrays, edges=("e1", "e1"))
+    with pytest.raises(AnalysisError, match="unique"):  # repeats not side by side
+        replace(arrays, edges=("e2", "e1", "e2"), edge_tail=np.zeros(3, np.int64),
+                edge_head=np.ones(3, np.int64), **{k: np.resize(getattr(arrays, k), 3) for k in (
+                    "edge_length", "edge_capacity", "edge_cost", "edge_interdictable",
+                    "edge_crosses_border", "edge_repair_days", "edge_confidence")},
+                edge_mode=(None,) * 3)
+
+
 def test_empty_network_raises():
     with pytest.raises(AnalysisError, match="no nodes"):
         compile_network(nx.MultiDiGraph())

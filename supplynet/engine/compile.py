@@ -77,6 +77,8 @@ class NetworkArrays:
             cv.check_values(values, names, what, kind)
         if not np.all(np.isfinite(self.edge_length)):
             raise AnalysisError("edge lengths must be finite")
+        if not _distinct(self.edges):
+            raise AnalysisError("edge ids (keys) must be unique across the network")
 
     def column(self, kind: str, name: str, default: float = math.nan) -> np.ndarray:
         """Return a numeric property of every node or edge (``default`` where absent).
@@ -179,6 +181,21 @@ def _order(ids: list[str]) -> np.ndarray:
     return pc.sort_indices(arr).to_numpy().astype(np.int64)
 
 
+def _distinct(ids: tuple[str, ...]) -> bool:
+    """Whether no id repeats: one comparison per id where they are sorted, as arrays promise
+    (a set of 3.5 million ids took 0.66 s, the comparisons 0.04 s), a set otherwise."""
+    if len(ids) < 2:
+        return True
+    objs = np.empty(len(ids), object)
+    objs[:] = ids
+    try:
+        if bool((objs[1:] > objs[:-1]).all()):
+            return True
+    except TypeError:  # not all comparable: no order to rely on
+        pass
+    return len(set(ids)) == len(ids)
+
+
 def _tuple(values: list[Any], order: np.ndarray) -> tuple[Any, ...]:
     """Return ``values`` in ``order`` as a tuple."""
     if not len(order):
@@ -253,8 +270,6 @@ def arrays_from_columns(columns: NetworkColumns, graph: nx.MultiDiGraph | None =
         properties[("node", name)] = _tuple(values, order)
     for name, values in t.edge_extra.items():
         properties[("edge", name)] = _tuple(values, eorder)
-    if len(set(t.edge_id)) != m:  # validation refuses this; arrays of a hand-made table must too
-        raise AnalysisError("edge ids (keys) must be unique across the network")
     return NetworkArrays(
         nodes=nodes,
         edges=_tuple(t.edge_id, eorder),

@@ -218,10 +218,6 @@ class Snapshot:
         self._columns: dict[tuple[str, str], np.ndarray] = {}
         for name in _SHARED:
             setattr(self, name, getattr(arrays, name))
-        self.node_index = MappingProxyType({v: i for i, v in enumerate(self.nodes)})
-        self.edge_index = MappingProxyType({e: i for i, e in enumerate(self.edges)})
-        if len(self.edge_index) != len(self.edges):
-            raise AnalysisError("edge ids (keys) must be unique across the network")
         # The ids as object arrays, for the tables results are indexed by (a pandas Index
         # wraps them as they are, instead of converting the tuples again on every result).
         self.node_ids = cv.frozen(np.array(self.nodes, dtype=object))
@@ -265,6 +261,27 @@ class Snapshot:
         return self._columns[key]  # type: ignore[index]
 
     @cached_property
+    def node_index(self) -> MappingProxyType:
+        """Position of each node id (built when first asked for: 0.3 s at a million nodes)."""
+        return MappingProxyType(dict(zip(self.nodes, range(len(self.nodes)))))
+
+    @cached_property
+    def edge_index(self) -> MappingProxyType:
+        """Position of each edge id (built when first asked for: 1.4 s at 3.5 million edges)."""
+        return MappingProxyType(dict(zip(self.edges, range(len(self.edges)))))
+
+    def _node_positions(self, ids: Iterable[str]) -> np.ndarray:
+        """Return the positions of node ids, by binary search in the sorted ids (no index
+        built); ids not found that way (arrays not sorted as promised) by :attr:`node_index`."""
+        ids = list(ids)
+        pos = np.searchsorted(self.node_ids, np.array(ids, dtype=object)) if ids else np.zeros(0, np.int64)
+        pos = np.asarray(pos, np.int64)
+        inside = pos < len(self.nodes)
+        if not (inside.all() and all(self.nodes[p] == v for p, v in zip(pos.tolist(), ids))):
+            return np.array([self.node_index[v] for v in ids], np.int64)
+        return pos
+
+    @cached_property
     def element_table(self) -> ElementTable:
         """Return what selectors look at (ids, types, countries, places, modes)."""
         return ElementTable(self.nodes, self.edges, self.node_type, self.node_country,
@@ -273,8 +290,7 @@ class Snapshot:
     def _set_endpoints(self, sources: EndpointSpec, sinks: EndpointSpec) -> None:
         """Resolve endpoints and lay out the flow network for them."""
         src, snk = resolve_endpoints(self, sources, sinks)
-        self._use_endpoints(np.array([self.node_index[v] for v in src], np.int64),
-                            np.array([self.node_index[v] for v in snk], np.int64))
+        self._use_endpoints(self._node_positions(src), self._node_positions(snk))
 
     def _use_endpoints(self, sources: np.ndarray, sinks: np.ndarray) -> None:
         self._net = build_flownet(len(self.nodes), self.edge_tail, self.edge_head, sources, sinks)
