@@ -177,3 +177,20 @@ def test_default_endpoints_ignore_case_as_type_does():
     G = network({"f": {"type": "Manufacturing"}, "a": {"type": "ASSEMBLY"}}, [])
     assert resolve_endpoints(G) == (["f"], ["a"]) == (select_nodes(G, "type=manufacturing"),
                                                       select_nodes(G, "type=assembly"))
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["Depot", "depot", "DEPOT", "port", "ß", "SS"]),
+                          st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0]), st.booleans()),
+                min_size=1, max_size=12),
+       st.sampled_from(["depot", "1", "0.0", "-0.0", "true", "ss", "none"]))
+def test_type_matching_is_casefolded_text_of_each_value(types, wanted):
+    """``type=`` matches a node when the text of its value, case folded, is one wanted; the
+    shortcut for texts (each distinct text folded once) must agree with the definition."""
+    from supplynet.network.selectors import _matching
+
+    ids = tuple(f"n{i:02d}" for i in range(len(types)))
+    want = sorted(i for i, v in zip(ids, types) if v is not None and str(v).casefold() == wanted.casefold())
+    assert _matching(ids, tuple(types), [wanted]) == want
+    texts = tuple(None if v is None else str(v) for v in types)  # all texts: the shortcut
+    assert _matching(ids, texts, [wanted]) == sorted(
+        i for i, v in zip(ids, texts) if v is not None and v.casefold() == wanted.casefold())

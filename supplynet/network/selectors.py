@@ -308,6 +308,15 @@ def _near(table: ElementTable, what: str, text: str, values: list[str]) -> list[
 def _matching(ids: Sequence[str], values: Sequence[Any], wanted: Iterable[str]) -> list[str]:
     """Return the ids whose value matches one of ``wanted``, ignoring case, sorted."""
     keep = {w.casefold() for w in wanted}
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable value
+        distinct = None
+    if distinct is not None and all(v is None or type(v) is str for v in distinct):
+        # Each distinct text folded once (a million nodes have a handful of types); equal
+        # texts fold alike, which equal values of other types need not (0.0 and -0.0).
+        hits = {v for v in distinct if v is not None and v.casefold() in keep}
+        return sorted(i for i, v in zip(ids, values) if v in hits)
     return sorted(i for i, v in zip(ids, values) if v is not None and str(v).casefold() in keep)
 
 
