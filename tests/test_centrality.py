@@ -210,6 +210,27 @@ def test_shortest_digraph_is_the_documented_reduction(case):
     assert list(D.edges(data=True)) == list(expected.edges(data=True))
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 3)), max_size=60))))
+def test_shortest_arcs_keeps_the_shortest_of_each_pair(case):
+    """Per (tail, head) pair the shortest arc, ties to the first, in pair order; rows of
+    up to 60 arcs take the long-row sort as well as the insertion sort."""
+    from supplynet.engine.brandes import shortest_arcs
+
+    n, arcs = case
+    tail = np.array([a[0] for a in arcs], np.int64)
+    head = np.array([a[1] for a in arcs], np.int64)
+    length = np.array([a[2] for a in arcs], np.int64)
+    best: dict[tuple[int, int], int] = {}
+    for j, (t, h, w) in enumerate(arcs):
+        if (t, h) not in best or w < arcs[best[(t, h)]][2]:
+            best[(t, h)] = j
+    expected = [best[pair] for pair in sorted(best)]
+    assert shortest_arcs(n, tail, head, length).tolist() == expected
+
+
 def test_generated_network_matches_networkx():
     """A road-like network with real coordinates and a few zero-length roads."""
     import sys
@@ -243,19 +264,21 @@ def _all_four(G, sources=None, sinks=None) -> list[pd.Series]:
 
 @contextmanager
 def _threads(count: int, parallel_work: int):
-    """Run the Brandes chunks on ``count`` threads past ``parallel_work``."""
+    """Run the Brandes chunks (one per source, up to the most) on ``count`` threads past
+    ``parallel_work``."""
     import numba
 
     import supplynet.engine.brandes as module
 
-    saved = numba.get_num_threads(), module.PARALLEL_WORK
+    saved = numba.get_num_threads(), module.PARALLEL_WORK, module.CHUNK_WORK
     numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
     module.PARALLEL_WORK = parallel_work
+    module.CHUNK_WORK = 0  # as many chunks as sources allow, however small the job
     try:
         yield
     finally:
         numba.set_num_threads(saved[0])
-        module.PARALLEL_WORK = saved[1]
+        module.PARALLEL_WORK, module.CHUNK_WORK = saved[1], saved[2]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -328,11 +351,18 @@ def test_node_and_edge_measures_share_one_pass(monkeypatch):
     assert calls[-1]["nodes"] and not calls[-1]["edges"]
 
 
-def test_progress_counts_sources():
+def test_progress_counts_sources(monkeypatch):
+    import supplynet.engine.brandes as module
+
     seen = []
     snap = compile_network(_generated(300, 1))
-    supply_betweenness(snap, progress=lambda done, total: seen.append((done, total)))
     total = len(snap.sources)
+    supply_betweenness(snap, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, total), (total, total)]  # a small job: one chunk
+    monkeypatch.setattr(module, "CHUNK_WORK", 0)  # one chunk per source: a step each
+    seen.clear()
+    supply_betweenness(compile_network(_generated(300, 1)),
+                       progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, total) and seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) > 2
     seen.clear()
@@ -360,3 +390,18 @@ def test_huge_lengths_keep_networkx_order():
     assert_nodes_equal(betweenness(G), nx.betweenness_centrality(D, weight="length"))
     with pytest.raises(AnalysisError, match="too long"):
         betweenness(network(nodes, [("st", "s", "t", {"length": 2**61})]))
+
+
+def test_chunks_are_fixed_by_the_job():
+    """How sources are cut depends on their count and the graph's size only: one chunk for
+    a small job, at most CHUNKS, each of at least CHUNK_WORK."""
+    from supplynet.engine.brandes import CHUNK_WORK, CHUNKS, _bounds
+
+    assert _bounds(1, 10).tolist() == [0, 1]
+    assert _bounds(50, 10).tolist() == [0, 50]  # 500 units of work: one chunk
+    per = CHUNK_WORK // 10  # ten sources fill a chunk
+    assert _bounds(50, per).tolist() == [0, 10, 20, 30, 40, 50]
+    assert len(_bounds(10_000, per)) - 1 == CHUNKS
+    for count, work in ((7, 3), (64, per), (1000, per), (5, 10 * CHUNK_WORK)):
+        bounds = _bounds(count, work)
+        assert bounds[0] == 0 and bounds[-1] == count and (np.diff(bounds) > 0).all()

@@ -58,11 +58,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet.engine.brandes import Graph, brandes
+from supplynet.engine.brandes import Graph, brandes, shortest_arcs
 from supplynet._errors import AnalysisError
 from supplynet._progress import Progress
 from supplynet.analysis.flow import id_index
-from supplynet.engine.flownet import locality_rank
+from supplynet.engine.flownet import group_order, locality_rank
 from supplynet.engine.snapshot import Snapshot, compile_topology
 from supplynet.network.selectors import EndpointSpec, resolve_endpoints
 
@@ -134,7 +134,7 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
     keep = _keepers(snap)  # arcs in (tail id, head id) order
     rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
     # Rows in rank order; stable, so each row keeps its head-id order.
-    keep = keep[np.argsort(rank[snap.edge_tail[keep]], kind="stable")]
+    keep = keep[group_order(rank[snap.edge_tail[keep]], n)[0]]
     tails, heads = rank[snap.edge_tail[keep]], rank[snap.edge_head[keep]]
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
@@ -148,27 +148,10 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
 
 def _keepers(snap: Snapshot) -> np.ndarray:
     """Return the live edge kept for each (tail, head) pair, in (tail id, head id) order:
-    the shortest, ties to the smallest edge index.
-
-    One stable sort on the pair (ties stay in edge index order), then only pairs with
-    parallel edges look at lengths: 2.7x faster than sorting on all four keys at 10,000
-    nodes, where few pairs have parallels.
-    """
+    the shortest, ties to the smallest edge index (:func:`shortest_arcs`)."""
     live = np.flatnonzero(snap.edge_alive)
-    key = snap.edge_tail[live].astype(np.int64) * len(snap.nodes) + snap.edge_head[live]
-    order = np.argsort(key, kind="stable")
-    pair = key[order]
-    first = np.ones(len(order), bool)
-    first[1:] = pair[1:] != pair[:-1]
-    if first.all():
-        return live[order]
-    lengths = snap.edge_length[live][order]
-    group = np.cumsum(first) - 1
-    shortest = np.minimum.reduceat(lengths, np.flatnonzero(first))
-    candidates = np.flatnonzero(lengths == shortest[group])  # in index order within a pair
-    lead = np.ones(len(candidates), bool)
-    lead[1:] = group[candidates[1:]] != group[candidates[:-1]]
-    return live[order[candidates[lead]]]
+    return live[shortest_arcs(len(snap.nodes), snap.edge_tail[live], snap.edge_head[live],
+                              snap.edge_length[live])]
 
 
 def _arcs_in_id_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

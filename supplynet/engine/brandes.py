@@ -31,11 +31,12 @@ source-to-target pass stops once every target is settled and the heap holds noth
 nearer: what lies beyond adds exactly 0.0 to every sum. What each choice bought, and
 what was tried and dropped, is in docs/benchmarks-kernels.md.
 
-Sources are cut into :data:`CHUNKS` contiguous chunks, a number fixed by the job (not
-by the machine); each chunk sums into its own accumulator and the chunks are added in
-chunk order. Chunks run on ``numba.get_num_threads()`` Python threads (the kernels
-release the GIL) for large jobs, one after the other for small ones. Either way the
-result is the same, bit for bit, whatever the number of threads.
+Sources are cut into contiguous chunks, at most :data:`CHUNKS` and each of at least
+:data:`CHUNK_WORK`, a number fixed by the job (not by the machine); each chunk sums into
+its own accumulator and the chunks are added in chunk order. Chunks run on
+``numba.get_num_threads()`` Python threads (the kernels release the GIL) from two chunks
+on, one after the other for a job of one. Either way the result is the same, bit for
+bit, whatever the number of threads.
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ import numpy as np
 from supplynet._progress import Progress
 from supplynet.engine.jit import njit
 
-__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes"]
+__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes", "shortest_arcs"]
 
-#: Source chunks (and accumulators): fixed so results never depend on thread count.
+#: Most source chunks (and accumulators) a job is cut into: the count depends on the job
+#: alone, so results never depend on the thread count.
 CHUNKS = 64
-#: Sources x (vertices + arcs) above which chunks run on threads (~20 ms of work).
-PARALLEL_WORK = 20_000_000
+#: Least sources x (vertices + arcs) per chunk, about 13 ms of work at 10,000 road nodes
+#: (0 for one source per chunk): a small job is cut into fewer chunks, each paying for
+#: its scratch arrays (some 60 us at that size) once.
+CHUNK_WORK = 1_000_000
+#: Sources x (vertices + arcs) above which chunks run on threads: from two full chunks.
+PARALLEL_WORK = 2 * CHUNK_WORK
 #: Distance of a vertex not reached yet: above every path (see :class:`Graph`).
 UNSEEN = np.int64(2**62)
 
@@ -89,6 +95,61 @@ class Graph:
         # wrapped difference they stay ordered as long as that window fits 62 bits.
         if longest >= 2 ** (62 - self.shift):
             raise ValueError(f"an edge of {longest} m is too long for the kernels")
+
+
+@njit()
+def shortest_arcs(n, tail, head, length):
+    """Return, in (tail, head) order, the position of the arc kept for each pair of ends:
+    the shortest, ties to the first given (give arcs in edge index order).
+
+    One counting sort by tail, then each row (short on roads) sorted by head in place,
+    stable: 0.3 ms at 10,000 nodes, where a sort on the pair took 2.4 ms.
+
+    Examples
+    --------
+    >>> shortest_arcs(2, np.array([1, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([5, 3, 5, 2])).tolist()
+    [1, 0, 3]
+    """
+    m = len(tail)
+    start = np.zeros(n + 1, np.int64)
+    for e in range(m):
+        start[tail[e] + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    fill = start[:-1].copy()
+    row = np.empty(m, np.int64)
+    for e in range(m):
+        row[fill[tail[e]]] = e
+        fill[tail[e]] += 1
+    keep = np.empty(m, np.int64)
+    size = 0
+    for v in range(n):
+        lo, hi = start[v], start[v + 1]
+        if hi - lo > 16:  # a long row: sort on (head, position), which is stable
+            seg = row[lo:hi]
+            key = head[seg].astype(np.int64) * m + seg
+            row[lo:hi] = seg[np.argsort(key)]
+        else:
+            for k in range(lo + 1, hi):
+                e = row[k]
+                h = head[e]
+                j = k
+                while j > lo and h < head[row[j - 1]]:
+                    row[j] = row[j - 1]
+                    j -= 1
+                row[j] = e
+        k = lo
+        while k < hi:
+            best = row[k]
+            h = head[best]
+            k += 1
+            while k < hi and head[row[k]] == h:
+                if length[row[k]] < length[best]:
+                    best = row[k]
+                k += 1
+            keep[size] = best
+            size += 1
+    return keep[:size].copy()
 
 
 #: Scratch state of one Brandes pass over one chunk of sources (fields compile as typed
@@ -333,9 +394,11 @@ def _chunk(indptr, heads, weights, in_ptr, shift, sources, is_target, n_targets,
 # -- driver ------------------------------------------------------------------------------
 
 
-def _bounds(count: int) -> np.ndarray:
-    """Return the chunk boundaries of ``count`` sources: depend on ``count`` only."""
-    chunks = max(1, min(CHUNKS, count))
+def _bounds(count: int, per_source: int) -> np.ndarray:
+    """Return the chunk boundaries of ``count`` sources of ``per_source`` work each: they
+    depend on the job only (so do the sums, which add the chunks in order)."""
+    fits = count if CHUNK_WORK <= 0 else (count * per_source) // CHUNK_WORK
+    chunks = max(1, min(CHUNKS, count, fits))
     return (np.arange(chunks + 1) * count) // chunks
 
 
@@ -357,7 +420,7 @@ def brandes(graph: Graph, sources: np.ndarray, targets: np.ndarray | None, *,
     if targets is not None:
         is_target[targets] = True
         n_targets = max(1, int(is_target.sum()))  # > 0 marks the subset measures
-    bounds = _bounds(len(sources))
+    bounds = _bounds(len(sources), n + m)
     args = (graph.indptr, graph.heads, graph.weights, graph.in_ptr, graph.shift)
 
     def run(c: int) -> tuple[np.ndarray, np.ndarray]:
