@@ -347,3 +347,22 @@ def test_solving_side_by_side_equals_solving_alone(case):
 def test_solve_rejects_unknown_kinds():
     with pytest.raises(AnalysisError, match="solve"):
         compile_network(classic()).solve(["flow", "plan"])
+
+
+@SETTINGS
+@given(networks(max_nodes=8, max_edges=18), st.booleans())
+def test_edge_cut_after_the_flow_equals_the_edge_cut_alone(case, strip_node_capacities):
+    """Solved after the maximum flow (warm start, or the flow itself where no node has a
+    capacity: one network) or alone, the minimum edge cut is the same cut."""
+    G, sources, sinks = case
+    if strip_node_capacities:
+        for _, data in G.nodes(data=True):
+            data.pop("capacity", None)
+    warm = compile_network(G, sources, sinks).solve()
+    cold = compile_network(G, sources, sinks)
+    a, b = warm.edge_cut(), cold.edge_cut()
+    assert a.value == b.value and np.array_equal(a.members, b.members)
+    assert warm.max_flow_value() == cold.max_flow_value()
+    if strip_node_capacities:
+        assert warm.__dict__["_edge_cut"] is warm.__dict__["_flow"]
+        assert a.value == warm.max_flow_value()

@@ -457,7 +457,8 @@ class Snapshot:
 
         The edge cut starts from the maximum flow when that is solved already: it is
         feasible there (the edge-cut network only lifts node capacities), so only the
-        flow that node capacities held back is left to find (none where none binds).
+        flow that node capacities held back is left to find; where no node has a
+        capacity the two networks are one, and so are their answers.
         """
         net = self._flownet()
         big = self._unlimited_cost if kind == "node_cut" else self._unlimited
@@ -466,7 +467,10 @@ class Snapshot:
             return None, None
         flow = self.__dict__.get("_flow")
         if kind == "edge_cut" and flow is not None and flow[0] is not None:
-            res += flow[0] - self._initial("flow")  # the maximum flow, as a flow of this network
+            start = self._initial("flow")
+            if np.array_equal(res, start):  # no node capacity binds anything: the same network
+                return flow
+            res += flow[0] - start  # the maximum flow, as a flow of this network
         mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
         side = mf.reachable(net.ptr, net.head, res, 1, net.source)
         return cv.frozen(res), cv.frozen(side)
