@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from supplynet.engine.jit import njit
 from supplynet.io.columns import (GEOM_LINE, GEOM_NULL, GEOM_OTHER, GEOM_POINT, Column, FeatureBlock)
 
 __all__ = ["block_from_table", "reproject"]
@@ -47,6 +48,8 @@ def block_from_table(table: Any, label: str, driver: str, geometry: str | None, 
 
     n = table.num_rows
     columns: dict[str, Column] = {}
+    every_row = np.arange(n, dtype=np.int64)  # shared, read-only, by the columns with no null
+    every_row.setflags(write=False)
     for name in table.column_names:
         if name == geometry:
             continue
@@ -58,7 +61,7 @@ def block_from_table(table: Any, label: str, driver: str, geometry: str | None, 
             rows = np.flatnonzero(valid.to_numpy(zero_copy_only=False))
             values = col.filter(valid)
         else:
-            rows = np.arange(n, dtype=np.int64)
+            rows = every_row
             values = col
         columns[str(name)] = Column(rows, values.combine_chunks() if hasattr(values, "combine_chunks") else values)
     block = FeatureBlock(label=label, count=n, index=np.arange(n, dtype=np.int64), columns=columns, driver=driver)
@@ -170,14 +173,20 @@ def _decode_wkb(arr: Any, geom: np.ndarray, x: np.ndarray, y: np.ndarray,
 
 
 def _u32(raw: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Return the little-endian uint32 at each byte offset ``at`` (read through four views of
-    the buffer, one per offset modulo 4: one gather per value)."""
+    """Return the little-endian uint32 at each byte offset ``at`` (each ``at + 4`` within
+    ``raw``)."""
+    return _u32_at(raw, np.ascontiguousarray(at, np.int64))
+
+
+@njit()
+def _u32_at(raw, at):
+    """:func:`_u32` in one pass: four bytes per value (four strided numpy gathers over the
+    offsets took 0.55 s for a million-node network's 4.5 million geometries)."""
     out = np.empty(len(at), np.uint32)
-    for r in range(4):
-        sel = np.flatnonzero(at % 4 == r)
-        if len(sel):
-            view = np.frombuffer(raw, "<u4", count=(len(raw) - r) // 4, offset=r)
-            out[sel] = view[(at[sel] - r) // 4]
+    for k in range(len(at)):
+        p = at[k]
+        out[k] = (np.uint32(raw[p]) | (np.uint32(raw[p + 1]) << np.uint32(8))
+                  | (np.uint32(raw[p + 2]) << np.uint32(16)) | (np.uint32(raw[p + 3]) << np.uint32(24)))
     return out
 
 
