@@ -647,8 +647,9 @@ def main() -> None:
         "capacities) gives values only, so its column for the cuts is the value of the same cut network. "
         "The flow-loss sweep removes every node and every edge (what the report computes); networkx's "
         "figure re-solves only the elements that carry flow (the others provably lose nothing), as supplynet "
-        "does. Betweenness runs on every numba thread in a fixed number of source chunks, so its results are "
-        "the same bit for bit on any machine.",
+        "does. Betweenness runs on every numba thread in source chunks whose number the job fixes (its "
+        "sources and the graph's size, never the machine), so its results are the same bit for bit on any "
+        "machine.",
         "",
         *report_section(reports),
         "## numba compilation",
