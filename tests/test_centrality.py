@@ -405,3 +405,18 @@ def test_chunks_are_fixed_by_the_job():
     for count, work in ((7, 3), (64, per), (1000, per), (5, 10 * CHUNK_WORK)):
         bounds = _bounds(count, work)
         assert bounds[0] == 0 and bounds[-1] == count and (np.diff(bounds) > 0).all()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24))
+def test_flow_numbering_is_the_reduced_graphs_locality_order(case):
+    """The reduced graph takes the flow network's node order when every edge is live: it
+    must be locality_rank of the reduced arcs themselves (parallels, loops and all)."""
+    from supplynet.analysis.centrality import _keepers
+    from supplynet.engine.flownet import locality_rank
+
+    G, sources, sinks = case
+    snap = compile_network(G, sources, sinks)
+    keep = _keepers(snap)
+    own = locality_rank(len(snap.nodes), snap.edge_tail[keep], snap.edge_head[keep])
+    assert np.array_equal(snap._flownet().node_rank(), own)

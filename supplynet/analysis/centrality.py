@@ -132,7 +132,12 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
     """Return ``D``: live edges, parallel ones reduced to the shortest, rows in head-id order."""
     n = len(snap.nodes)
     keep = _keepers(snap)  # arcs in (tail id, head id) order
-    rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
+    if snap.has_endpoints and snap.edge_alive.all():
+        # The flow network's numbering: the same order, as locality_rank depends only on
+        # which nodes neighbour which, and every edge is live (1.3 ms at 10,000 nodes).
+        rank = snap._flownet().node_rank()
+    else:
+        rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
     # Rows in rank order; stable, so each row keeps its head-id order.
     keep = keep[group_order(rank[snap.edge_tail[keep]], n)[0]]
     tails, heads = rank[snap.edge_tail[keep]], rank[snap.edge_head[keep]]

@@ -59,6 +59,11 @@ class FlowNet:
         """Return fresh scratch arrays for one kernel call."""
         return mf.make_work(len(self.ptr) - 1, len(self.head))
 
+    def node_rank(self) -> np.ndarray:
+        """Return each node's :func:`locality_rank` over every edge the network was built
+        with (node ``v``'s vertices are ``2 rank[v]`` and ``2 rank[v] + 1``)."""
+        return self.vin // 2
+
 
 def locality_rank(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """Return each node's rank in reverse Cuthill-McKee order of the undirected graph.
