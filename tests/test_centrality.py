@@ -420,3 +420,25 @@ def test_flow_numbering_is_the_reduced_graphs_locality_order(case):
     keep = _keepers(snap)
     own = locality_rank(len(snap.nodes), snap.edge_tail[keep], snap.edge_head[keep])
     assert np.array_equal(snap._flownet().node_rank(), own)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24), st.data())
+def test_centralities_after_removals_are_those_of_the_smaller_network(case, data):
+    """A what-if snapshot (edges dead, not gone) answers as the network without them:
+    the reduced graph skips dead edges and takes its own node order."""
+    G, sources, sinks = case
+    keys = sorted(k for _, _, k in G.edges(keys=True))
+    gone = data.draw(st.lists(st.sampled_from(keys), unique=True, min_size=1, max_size=len(keys)))
+    snap = compile_network(G, sources, sinks).after(removed_edges=gone)
+    H = G.copy()
+    H.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k in gone])
+    D = oracle_digraph(H)
+    src, snk = list(snap.source_ids), list(snap.sink_ids)
+    assert_nodes_equal(supply_betweenness(snap), nx.betweenness_centrality_subset(
+        D, src, snk, normalized=False, weight="length"))
+    assert_nodes_equal(betweenness(snap), nx.betweenness_centrality(D, weight="length"))
+    got = edge_supply_betweenness(snap)
+    assert (got[list(gone)] == 0).all()
+    assert_edges_equal(got, nx.edge_betweenness_centrality_subset(
+        D, src, snk, normalized=False, weight="length"), D, H)

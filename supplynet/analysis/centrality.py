@@ -154,9 +154,11 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
 def _keepers(snap: Snapshot) -> np.ndarray:
     """Return the live edge kept for each (tail, head) pair, in (tail id, head id) order:
     the shortest, ties to the smallest edge index (:func:`shortest_arcs`)."""
+    n = len(snap.nodes)
+    if snap.edge_alive.all():  # no copies of the arrays
+        return shortest_arcs(n, snap.edge_tail, snap.edge_head, snap.edge_length)
     live = np.flatnonzero(snap.edge_alive)
-    return live[shortest_arcs(len(snap.nodes), snap.edge_tail[live], snap.edge_head[live],
-                              snap.edge_length[live])]
+    return live[shortest_arcs(n, snap.edge_tail[live], snap.edge_head[live], snap.edge_length[live])]
 
 
 def _arcs_in_id_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
