@@ -1215,12 +1215,14 @@ def _gather(parts: list[dict[str, Any]], owners: np.ndarray, local: np.ndarray, 
         if not sel.any():
             continue
         values = cols[key] if sub is None else cols[key][sub]
-        pieces.append(_take(values, local[sel]))
+        pieces.append(_take(values, local if sel.all() else local[sel]))
     if not pieces:
         return []
+    if len(pieces) == 1:  # one block holds them all (a column taken whole is not copied)
+        return pieces[0]
     if isinstance(pieces[0], np.ndarray):
         return np.concatenate(pieces)
-    return [v for piece in pieces for v in piece] if len(pieces) > 1 else pieces[0]
+    return [v for piece in pieces for v in piece]
 
 
 def _expand(ctxs: list[_Block], edges: list[dict[str, Any]], table_nodes: dict[str, Any], problems: _Problems,
