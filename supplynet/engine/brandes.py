@@ -49,6 +49,7 @@ import numba
 import numpy as np
 
 from supplynet._progress import Progress
+from supplynet.engine.flownet import insertion_sort
 from supplynet.engine.jit import njit
 
 __all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes", "shortest_arcs"]
@@ -130,14 +131,7 @@ def shortest_arcs(n, tail, head, length):
             key = head[seg].astype(np.int64) * m + seg
             row[lo:hi] = seg[np.argsort(key)]
         else:
-            for k in range(lo + 1, hi):
-                e = row[k]
-                h = head[e]
-                j = k
-                while j > lo and h < head[row[j - 1]]:
-                    row[j] = row[j - 1]
-                    j -= 1
-                row[j] = e
+            insertion_sort(row, lo, hi, head)
         k = lo
         while k < hi:
             best = row[k]
