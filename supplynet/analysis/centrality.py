@@ -139,10 +139,9 @@ def _build_reduced(snap: Snapshot) -> _Reduced:
     else:
         rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
     # Rows in rank order; stable, so each row keeps its head-id order.
-    keep = keep[group_order(rank[snap.edge_tail[keep]], n)[0]]
+    order, indptr = group_order(rank[snap.edge_tail[keep]], n)
+    keep = keep[order]
     tails, heads = rank[snap.edge_tail[keep]], rank[snap.edge_head[keep]]
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
     lengths = snap.edge_length[keep]
     try:
         graph = Graph(indptr, heads, tails, lengths)
