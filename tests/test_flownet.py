@@ -62,3 +62,115 @@ def test_large_random_layout():
     got, want = paired_csr(n, tail, head), sorted_layout(n, tail, head)
     for key, value in want.items():
         assert np.array_equal(got[key], value), key
+
+
+# -- solve_max_flow: uncapacitated nodes merged ------------------------------------------
+import networkx as nx  # noqa: E402
+
+from supplynet.engine import flownet as fn  # noqa: E402
+from supplynet.engine import maxflow as mf  # noqa: E402
+
+
+@st.composite
+def flow_problems(draw):
+    """A small network as the flow kernels see it: capacities (None: unlimited) on
+    edges and nodes, and non-empty sets of sources and sinks."""
+    n = draw(st.integers(2, 9))
+    m = draw(st.integers(0, 24))
+    ends = st.lists(st.integers(0, n - 1), min_size=m, max_size=m)
+    cap = st.one_of(st.none(), st.integers(0, 9))
+    endpoints = st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True)
+    return (n, np.array(draw(ends), np.int64), np.array(draw(ends), np.int64),
+            draw(st.lists(cap, min_size=m, max_size=m)),
+            draw(st.lists(st.one_of(st.none(), cap), min_size=n, max_size=n)),
+            np.array(draw(endpoints), np.int64), np.array(draw(endpoints), np.int64))
+
+
+def residual_of(net, edge_caps, node_caps):
+    """Return ``(zero-flow residual, big)``: None capacities become ``big``, one more than
+    the sum of the finite ones (as the snapshot's units do)."""
+    caps = list(edge_caps) + list(node_caps)
+    big = sum(c for c in caps if c is not None) + 1
+    units = np.array([big if c is None else c for c in caps] + [big] * net.n_super, np.int64)
+    res = np.zeros(len(net.head), np.int64)
+    res[net.fwd_pos] = units
+    return res, big
+
+
+def nx_value(net, res0):
+    """networkx's maximum flow on the split network's forward arcs (parallel arcs summed)."""
+    H = nx.DiGraph()
+    tails = np.repeat(np.arange(len(net.ptr) - 1), np.diff(net.ptr))
+    for p in net.fwd_pos:
+        u, v = int(tails[p]), int(net.head[p])
+        H.add_edge(u, v, capacity=H.get_edge_data(u, v, {"capacity": 0})["capacity"] + int(res0[p]))
+    H.add_nodes_from([net.source, net.sink])
+    return nx.maximum_flow_value(H, net.source, net.sink)
+
+
+def check_flow(net, res0, res):
+    """``res`` is a residual of a feasible flow of the problem ``res0`` (zero flow)."""
+    fwd, back = net.fwd_pos, net.mate[net.fwd_pos]
+    assert (res >= 0).all()
+    assert np.array_equal(res[fwd] + res[back], res0[fwd] + res0[back])
+    flow = res[back] - res0[back]
+    tails = np.repeat(np.arange(len(net.ptr) - 1), np.diff(net.ptr))
+    balance = np.zeros(len(net.ptr) - 1, np.int64)
+    np.add.at(balance, tails[fwd], -flow)
+    np.add.at(balance, net.head[fwd], flow)
+    inner = np.ones(len(balance), bool)
+    inner[[net.source, net.sink]] = False
+    assert not balance[inner].any()
+
+
+@settings(max_examples=300, deadline=None)
+@given(flow_problems(), st.booleans())
+def test_solve_with_merged_nodes_equals_the_split_solve(problem, warm):
+    """Merging the uncapacitated nodes (forced: any share merges) gives a maximum flow of
+    the split network: networkx's value, the same source side (so the same cuts), a
+    feasible flow; also from a warm start (a feasible flow of half the capacities)."""
+    n, tail, head, edge_caps, node_caps, sources, sinks = problem
+    net = fn.build_flownet(n, tail, head, sources, sinks)
+    res0, big = residual_of(net, edge_caps, node_caps)
+    if mf.unlimited_path(net.ptr, net.head, res0, big, net.source, net.sink):
+        return
+    plain = res0.copy()
+    mf.max_flow(net.ptr, net.head, net.mate, plain, net.source, net.sink, net.work())
+    start = res0.copy()
+    if warm:  # a feasible flow to start from: a maximum one with every capacity halved
+        half, _ = residual_of(net, [None if c is None else c // 2 for c in edge_caps],
+                              [None if c is None else c // 2 for c in node_caps])
+        half[net.fwd_pos[-net.n_super:]] = big
+        mf.max_flow(net.ptr, net.head, net.mate, half, net.source, net.sink, net.work())
+        flow = half[net.mate[net.fwd_pos]]
+        start[net.fwd_pos] -= flow
+        start[net.mate[net.fwd_pos]] += flow
+        check_flow(net, res0, start)
+    old = fn.MERGE_SHARE
+    fn.MERGE_SHARE = 0.0
+    try:
+        merged = start.copy()
+        fn.solve_max_flow(net, merged, big)
+    finally:
+        fn.MERGE_SHARE = old
+    check_flow(net, res0, merged)
+    value = mf.outflow(net.ptr, net.mate, net.is_fwd, merged, net.source)
+    assert value == mf.outflow(net.ptr, net.mate, net.is_fwd, plain, net.source) == nx_value(net, res0)
+    assert np.array_equal(mf.reachable(net.ptr, net.head, merged, 1, net.source),
+                          mf.reachable(net.ptr, net.head, plain, 1, net.source))
+
+
+def test_merged_layout_is_kept_per_node_set():
+    rng = np.random.default_rng(3)
+    n = 300
+    tail, head = rng.integers(0, n, 1200), rng.integers(0, n, 1200)
+    net = fn.build_flownet(n, tail, head, np.arange(5), np.arange(n - 5, n))
+    every, some = np.arange(n), np.arange(0, n, 2)
+    a = net.merged(every)
+    assert net.merged(every) is a and net.merged(some) is not a
+    assert len(a.ptr) - 1 == n + 2 and len(a.head) == len(net.head) - 2 * n
+    assert net.merged(some) is net.merged(some)
+    # the merged arcs are the split ones, renamed: vin and vout become one vertex
+    tails = np.repeat(np.arange(len(a.ptr) - 1), np.diff(a.ptr))
+    assert np.array_equal(a.mate[a.mate], np.arange(len(a.head)))
+    assert np.array_equal(a.head[a.mate], tails)

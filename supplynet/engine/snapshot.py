@@ -69,7 +69,7 @@ from supplynet.engine import reach
 from supplynet.engine import repair as _repair
 from supplynet.engine import units as cv
 from supplynet.engine.compile import NetworkArrays, arrays_from_graph
-from supplynet.engine.flownet import FlowNet, build_flownet
+from supplynet.engine.flownet import FlowNet, build_flownet, solve_max_flow
 from supplynet.network.selectors import ElementTable, EndpointSpec, resolve_endpoints
 
 __all__ = ["Cut", "FlowArrays", "Snapshot", "compile_network", "compile_topology"]
@@ -463,7 +463,7 @@ class Snapshot:
             if np.array_equal(res, start):  # no node capacity binds anything: the same network
                 return flow
             res += flow[0] - start  # the maximum flow, as a flow of this network
-        mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
+        solve_max_flow(net, res, big)
         side = mf.reachable(net.ptr, net.head, res, 1, net.source)
         return cv.frozen(res), cv.frozen(side)
 
@@ -634,7 +634,7 @@ class Snapshot:
         big = self._unlimited * factor
         if mf.unlimited_path(net.ptr, net.head, res, big, net.source, net.sink):
             return None
-        mf.max_flow(net.ptr, net.head, net.mate, res, net.source, net.sink, net.work())
+        solve_max_flow(net, res, big)
         return res
 
     def _what_if(self, removed_nodes: cv.Selection, removed_edges: cv.Selection,
