@@ -3,7 +3,9 @@
 :func:`split_vertices` and :func:`split_arcs` lay out the split network once for every
 user: node ``v`` becomes ``vin[v] -> vout[v]`` (or one vertex where it needs no arc of
 its own), edge ``u -> v`` becomes ``vout[u] -> vin[v]``. The max-flow kernels split every
-node and add a super source and sink (:func:`build_flownet`); the interdiction MILP keeps
+node and add a super source and sink (:func:`build_flownet`; the maximum flow itself is
+solved with uncapacitated nodes merged where nearly all are, :func:`solve_max_flow`, and
+written back onto that layout); the interdiction MILP keeps
 only the nodes between a source and a sink and splits only those with a capacity or a
 chance of being struck (:mod:`supplynet.analysis.milp`).
 
