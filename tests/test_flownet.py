@@ -174,3 +174,22 @@ def test_merged_layout_is_kept_per_node_set():
     tails = np.repeat(np.arange(len(a.ptr) - 1), np.diff(a.ptr))
     assert np.array_equal(a.mate[a.mate], np.arange(len(a.head)))
     assert np.array_equal(a.head[a.mate], tails)
+
+
+def test_merged_layouts_from_two_threads():
+    """solve() solves the node cut on a thread of its own: layouts asked for at once from
+    two threads, over more node sets than are kept, come out whole and the same."""
+    from concurrent.futures import ThreadPoolExecutor
+    rng = np.random.default_rng(5)
+    n = 200
+    net = fn.build_flownet(n, rng.integers(0, n, 800), rng.integers(0, n, 800), np.arange(3), np.arange(n - 3, n))
+    sets = [np.arange(k, n, 3) for k in range(3)]
+    want = [fn._merged(net.ptr, net.head, net.mate, net.vout[s]) for s in sets]
+
+    def ask(i):
+        lay = net.merged(sets[i % 3])
+        return all(np.array_equal(a, b) for a, b in zip(lay, want[i % 3]))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert all(pool.map(ask, range(300)))
+    assert len(net._merged_cache) <= 2

@@ -24,6 +24,7 @@ neighbours share cache lines (docs/benchmarks-kernels.md has the measurement).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,6 +38,7 @@ __all__ = ["FlowNet", "build_flownet", "group_order", "insertion_sort", "localit
            "solve_max_flow", "split_arcs", "split_vertices"]
 
 _INDEX_LIMIT = 2**31 - 1
+_MERGE_LOCK = threading.Lock()  # guards every FlowNet's merged layouts (a FlowNet still pickles)
 
 #: :func:`solve_max_flow` merges nodes when at least this share of them is uncapacitated.
 #: At 10,000 nodes merging every node cut the kernel by 28-35 %; with 72 % or 80 % of
@@ -81,6 +83,10 @@ class FlowNet:
         network is shared by every snapshot of the same network and endpoints)."""
         nodes = np.ascontiguousarray(nodes, np.int64)
         key = nodes.tobytes()
+        with _MERGE_LOCK:  # solve() runs the node cut on a thread of its own
+            return self._merged_locked(key, nodes)
+
+    def _merged_locked(self, key: bytes, nodes: np.ndarray) -> MergedLayout:
         lay = self._merged_cache.get(key)
         if lay is None:
             pos, vin, vout = self.node_positions()[nodes], self.vin[nodes], self.vout[nodes]
