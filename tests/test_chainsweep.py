@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import supplynet.engine.snapshot as snapshot_module
+from supplynet._errors import AnalysisError
 from supplynet.analysis.flow import compile_network, flow_loss
 from supplynet.engine import maxflow as mf
 from tests.test_flow import network
@@ -221,3 +222,62 @@ def test_generated_shape_matches_networkx(shape):
     """One larger network of each hard shape: every element, against networkx."""
     snap = compile_network(to_graph(shaped_columns(shape, 100, seed=7)))
     np.testing.assert_allclose(snap.removal_losses("both"), oracle_losses(snap), atol=1e-9)
+
+
+def _stamp_limited(G, reset_at: int, limit: int, parallel: bool = False) -> np.ndarray:
+    """Return every loss of ``G`` from a sweep whose int32 search stamps restart past
+    ``reset_at`` and may not pass ``limit`` (read by the sweep at each call)."""
+    saved = mf.STAMP_RESET_AT, mf.STAMP_LIMIT, snapshot_module.PARALLEL_WORK
+    mf.STAMP_RESET_AT, mf.STAMP_LIMIT = reset_at, limit
+    if parallel:
+        snapshot_module.PARALLEL_WORK = 0
+    try:
+        return compile_network(G).removal_losses("both")
+    finally:
+        mf.STAMP_RESET_AT, mf.STAMP_LIMIT, snapshot_module.PARALLEL_WORK = saved
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped(), st.sampled_from([0, 2, 7]), st.sampled_from([1, 3, None]))
+def test_restarted_stamps_give_the_same_losses_or_an_error(G, reset_at, room):
+    """The stamps restart (past 0: at nearly every segment) and the losses still equal
+    networkx's and the unrestarted sweep's, serial and parallel; with only ``room``
+    stamps past the restart a segment may run out, and then the sweep raises rather
+    than give any loss."""
+    snap = compile_network(G)
+    if math.isinf(snap.max_flow_value()):
+        return
+    want = snap.removal_losses("both")
+    np.testing.assert_allclose(want, oracle_losses(snap), atol=1e-9)
+    limit = mf.STAMP_LIMIT if room is None else reset_at + room
+    for parallel in (False, True):
+        try:
+            got = _stamp_limited(G, reset_at, limit, parallel)
+        except AnalysisError as exc:
+            assert room is not None and "int32 search stamps" in str(exc)
+            continue
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_segment_out_of_stamps_raises_instead_of_wrapping():
+    """Restarting before every segment, the sweep needs as many stamps as its busiest
+    segment: one fewer raises (serial and parallel), and never restarting, the same
+    number is too few for the whole sweep, so the restarts are what made it fit."""
+    G = to_graph(shaped_columns("far", 150, seed=3, node_capacities=False))
+    want = compile_network(G).removal_losses("both")
+    fits = None
+    for limit in range(1, 10_000):
+        try:
+            got = _stamp_limited(G, 0, limit)
+        except AnalysisError:
+            continue
+        fits = limit
+        break
+    assert fits is not None and fits > 1
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(_stamp_limited(G, 0, fits, parallel=True), want)
+    for parallel in (False, True):
+        with pytest.raises(AnalysisError, match="int32 search stamps"):
+            _stamp_limited(G, 0, fits - 1, parallel)
+    with pytest.raises(AnalysisError, match="no loss is reported"):
+        _stamp_limited(G, fits, fits)  # past ``fits`` only: no restart before the limit

@@ -393,6 +393,41 @@ def test_flow_loss_agrees_with_snapshot_what_if(case):
             assert loss[v] == pytest.approx(base - after, abs=1e-9)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=22))
+def test_repair_searches_restart_their_stamps_at_every_search(case):
+    """A repair reads no search stamp after the search that set it, so its int32 stamps
+    may start again at any search: on one scratch whose stamps restart before every
+    search, each node's what-if still equals networkx's. The node's out-edges go first
+    and no sides are given, so that every lowered arc is rerouted by searches."""
+    from supplynet.engine import maxflow as mf
+    from supplynet.engine.repair import solve_lowered
+
+    G, sources, sinks = case
+    snap = compile_network(G, sources, sinks)
+    base, _ = snap._flow
+    if base is None:
+        return  # unbounded: no repair
+    net = snap._flownet()
+    work = net.work()
+    work.search_limits[0] = 0
+    m = len(snap.edges)
+    empty = np.zeros(0, bool)
+    sides = (empty, empty, empty, np.zeros(len(net.ptr) - 1, bool))
+    for v in G.nodes:
+        i = snap.node_index[v]
+        pos = net.fwd_pos[np.r_[np.flatnonzero(snap.edge_tail == i), m + i]]
+        res = base.copy()
+        value = solve_lowered(net.ptr, net.head, net.mate, net.is_fwd, res, pos, np.zeros(len(pos), np.int64),
+                              net.source, net.sink, sides, work)
+        mf.restore(res, base, work)
+        H = G.copy()
+        H.remove_node(v)
+        after = oracle_flow(H, [s for s in sources if s != v], [t for t in sinks if t != v])
+        assert value / snap.capacity_scale == pytest.approx(after, abs=1e-9)
+    assert work.search_now[0] <= 1 and work.fwd_stamp.max() <= 1 and work.back_stamp.max() <= 1
+
+
 def test_flow_loss_on_generated_network_matches_networkx():
     """One larger road-like network: every node's loss, against networkx."""
     import sys

@@ -15,7 +15,8 @@ import numba
 import numpy as np
 
 from supplynet.engine.jit import njit
-from supplynet.engine.maxflow import INF, make_work, outflow, push, reachable, restore, write
+from supplynet.engine.maxflow import (INF, make_work, next_stamp, outflow, push, reachable, restart_stamps,
+                                      restore, write)
 
 __all__ = [
     "lower_capacities",
@@ -203,13 +204,16 @@ def _reroute_path(ptr, head, mate, res, x, y, skip, skip2, dead_f, dead_b, work)
     with the smaller frontier. Why: when no path is left, the region behind the
     lowered arc is typically a handful of vertices while ``x`` reaches the whole
     source side, so the backward search proves it at once. Stamps instead of
-    clearing keep the cost proportional to the vertices searched. ``dead_f`` /
-    ``dead_b`` are vertices each search may skip.
+    clearing keep the cost proportional to the vertices searched; no stamp is read
+    after the call, so the stamps may start again at any call: after
+    :func:`restart_stamps` the stamp is at most ``search_limits[0] + 1``, far below the
+    int32 limit, and :func:`next_stamp` never refuses here.
+    ``dead_f`` / ``dead_b`` are vertices each search may skip.
     """
     fpar, fstamp, fq = work.fwd_parent, work.fwd_stamp, work.queue
     bnext, bstamp, bq = work.back_next, work.back_stamp, work.back_queue
-    work.search_now[0] += 1
-    now = work.search_now[0]
+    restart_stamps(work)
+    now = next_stamp(work)
     fstamp[x] = now
     bstamp[y] = now
     fq[0], bq[0] = x, y
