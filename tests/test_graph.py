@@ -177,3 +177,36 @@ def test_mangled_networks_raise_the_package_error(doc: dict, mangle: str, data: 
         assert mangle in ("nan_coordinate", "big_latitude") and "source" in feat["properties"]
     else:
         assert G is None and report.problems
+
+
+def test_countries_looked_up_ahead_equal_the_lookup_after(monkeypatch) -> None:
+    """Large inputs look their points' countries up while validating; the answer is the
+    one the lookup after validation gives, and is used only for exactly those points."""
+    import numpy as np
+
+    from supplynet.network import graph
+    from supplynet.network.countries import locate_countries
+    from tests.conftest import CORRIDOR
+
+    calls = []
+    real = graph.locate_countries
+
+    def counted(x, y, **kw):
+        calls.append(len(x))
+        return real(x, y, **kw)
+
+    monkeypatch.setattr(graph, "locate_countries", counted)
+    monkeypatch.setattr(graph._CountriesAhead, "FROM", 1)
+    G = read_network(CORRIDOR)
+    n = G.number_of_nodes()
+    assert calls == [n]  # once, ahead, and not again
+    xs, ys = [G.nodes[v]["x"] for v in G], [G.nodes[v]["y"] for v in G]
+    assert [G.nodes[v]["country"] for v in G] == locate_countries(xs, ys)
+    monkeypatch.setattr(graph._CountriesAhead, "FROM", 10**9)
+    calls.clear()
+    H = read_network(CORRIDOR)
+    assert calls == [n] and dict(H.nodes(data="country")) == dict(G.nodes(data="country"))
+    # other points than those looked up: no answer, the caller looks them up again
+    ahead = graph._CountriesAhead(np.array([44.4, 46.0]), np.array([33.3, 34.3]))
+    assert ahead.result(np.array([44.4, 46.0]), np.array([33.3, 34.3])) == ["Iraq", "Iran"]
+    assert ahead.result(np.array([46.0, 44.4]), np.array([34.3, 33.3])) is None
