@@ -212,23 +212,30 @@ def test_shortest_digraph_is_the_documented_reduction(case):
 
 @settings(max_examples=150, deadline=None)
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(
-    st.just(n),
-    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 3)), max_size=60))))
-def test_shortest_arcs_keeps_the_shortest_of_each_pair(case):
-    """Per (tail, head) pair the shortest arc, ties to the first, in pair order; rows of
-    up to 60 arcs take the long-row sort as well as the insertion sort."""
-    from supplynet.engine.brandes import shortest_arcs
+    st.permutations(range(n)),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 3), st.booleans()),
+             max_size=60))))
+def test_reduced_rows_keep_the_shortest_live_arc_of_each_pair(case):
+    """Per (tail, head) pair of live arcs the shortest, ties to the first; rows by ranked
+    tail, each in head order; heads, tails and in-degree offsets in ranked vertices.
+    Rows of up to 60 arcs take the long-row sort as well as the insertion sort."""
+    from supplynet.engine.brandes import reduced_rows
 
-    n, arcs = case
-    tail = np.array([a[0] for a in arcs], np.int64)
-    head = np.array([a[1] for a in arcs], np.int64)
-    length = np.array([a[2] for a in arcs], np.int64)
+    rank, arcs = case
+    n = len(rank)
+    tail, head, length, alive = (np.array([a[i] for a in arcs], dtype) for i, dtype in
+                                 enumerate((np.int64, np.int64, np.int64, np.bool_)))
     best: dict[tuple[int, int], int] = {}
-    for j, (t, h, w) in enumerate(arcs):
-        if (t, h) not in best or w < arcs[best[(t, h)]][2]:
+    for j, (t, h, w, live) in enumerate(arcs):
+        if live and ((t, h) not in best or w < arcs[best[(t, h)]][2]):
             best[(t, h)] = j
-    expected = [best[pair] for pair in sorted(best)]
-    assert shortest_arcs(n, tail, head, length).tolist() == expected
+    edge = [best[pair] for pair in sorted(best, key=lambda pair: (rank[pair[0]], pair[1]))]
+    indptr, heads, tails, got, in_ptr = reduced_rows(n, tail, head, length, alive, np.array(rank))
+    assert got.tolist() == edge
+    assert tails.tolist() == [rank[arcs[j][0]] for j in edge]
+    assert heads.tolist() == [rank[arcs[j][1]] for j in edge]
+    assert indptr.tolist() == [sum(rank[arcs[j][0]] < r for j in edge) for r in range(n + 1)]
+    assert in_ptr.tolist() == [sum(rank[arcs[j][1]] < r for j in edge) for r in range(n + 1)]
 
 
 def test_generated_network_matches_networkx():
@@ -411,15 +418,17 @@ def test_chunks_are_fixed_by_the_job():
 @given(networks(max_nodes=9, max_edges=24))
 def test_flow_numbering_is_the_reduced_graphs_locality_order(case):
     """The reduced graph takes the flow network's node order when every edge is live: it
-    must be locality_rank of the reduced arcs themselves (parallels, loops and all)."""
-    from supplynet.analysis.centrality import _keepers
+    must be locality_rank of the reduced arcs themselves (parallels, loops and all), which
+    is that of every live edge (what a snapshot with dead edges takes)."""
+    from supplynet.analysis.centrality import _reduce
     from supplynet.engine.flownet import locality_rank
 
     G, sources, sinks = case
     snap = compile_network(G, sources, sinks)
-    keep = _keepers(snap)
+    keep = _reduce(snap).edge
     own = locality_rank(len(snap.nodes), snap.edge_tail[keep], snap.edge_head[keep])
     assert np.array_equal(snap._flownet().node_rank(), own)
+    assert np.array_equal(locality_rank(len(snap.nodes), snap.edge_tail, snap.edge_head), own)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -58,11 +58,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from supplynet.engine.brandes import Graph, brandes, shortest_arcs
+from supplynet.engine.brandes import Graph, brandes, reduced_rows
 from supplynet._errors import AnalysisError
 from supplynet._progress import Progress
 from supplynet.analysis.flow import id_index
-from supplynet.engine.flownet import group_order, locality_rank
+from supplynet.engine.flownet import locality_rank
 from supplynet.engine.snapshot import Snapshot, compile_topology
 from supplynet.network.selectors import EndpointSpec, resolve_endpoints
 
@@ -104,23 +104,17 @@ Network = nx.MultiDiGraph | Snapshot
 
 @dataclass(frozen=True)
 class _Reduced:
-    """``D`` as CSR arrays over relabelled vertices, plus what maps them back.
+    """``D`` in the kernels' form (:class:`Graph`), plus what maps it back.
 
     Vertex ``rank[v]`` stands for node ``v``: reverse Cuthill-McKee order keeps
-    neighbours close in memory. Each row
-    keeps its arcs in head-id order, so the order of work, hence every tie, is
-    networkx's on :func:`shortest_digraph`. ``edge`` is the snapshot edge index of
-    each arc, ``tails``/``heads`` are relabelled vertices; ``graph`` is the same in
-    the kernels' form.
+    neighbours close in memory. Each row keeps its arcs in head-id order, so the order
+    of work, hence every tie, is networkx's on :func:`shortest_digraph`. ``edge`` is
+    the snapshot edge index of each arc.
     """
 
-    indptr: np.ndarray
-    heads: np.ndarray
-    tails: np.ndarray
-    lengths: np.ndarray
+    graph: Graph
     edge: np.ndarray
     rank: np.ndarray
-    graph: Graph
 
 
 def _reduce(snap: Snapshot) -> _Reduced:
@@ -131,33 +125,21 @@ def _reduce(snap: Snapshot) -> _Reduced:
 def _build_reduced(snap: Snapshot) -> _Reduced:
     """Return ``D``: live edges, parallel ones reduced to the shortest, rows in head-id order."""
     n = len(snap.nodes)
-    keep = _keepers(snap)  # arcs in (tail id, head id) order
-    if snap.has_endpoints and snap.edge_alive.all():
+    alive = snap.edge_alive
+    if snap.has_endpoints and alive.all():
         # The flow network's numbering: the same order, as locality_rank depends only on
         # which nodes neighbour which, and every edge is live (1.3 ms at 10,000 nodes).
         rank = snap._flownet().node_rank()
     else:
-        rank = locality_rank(n, snap.edge_tail[keep], snap.edge_head[keep])
-    # Rows in rank order; stable, so each row keeps its head-id order.
-    order, indptr = group_order(rank[snap.edge_tail[keep]], n)
-    keep = keep[order]
-    tails, heads = rank[snap.edge_tail[keep]], rank[snap.edge_head[keep]]
-    lengths = snap.edge_length[keep]
+        live = np.flatnonzero(alive)
+        rank = locality_rank(n, snap.edge_tail[live], snap.edge_head[live])
+    indptr, heads, tails, edge, in_ptr = reduced_rows(n, snap.edge_tail, snap.edge_head,
+                                                      snap.edge_length, alive, rank)
     try:
-        graph = Graph(indptr, heads, tails, lengths)
+        graph = Graph(indptr, heads, tails, snap.edge_length[edge], in_ptr)
     except ValueError as exc:
         raise AnalysisError(str(exc)) from None
-    return _Reduced(indptr, heads, tails, lengths, keep, rank, graph)
-
-
-def _keepers(snap: Snapshot) -> np.ndarray:
-    """Return the live edge kept for each (tail, head) pair, in (tail id, head id) order:
-    the shortest, ties to the smallest edge index (:func:`shortest_arcs`)."""
-    n = len(snap.nodes)
-    if snap.edge_alive.all():  # no copies of the arrays
-        return shortest_arcs(n, snap.edge_tail, snap.edge_head, snap.edge_length)
-    live = np.flatnonzero(snap.edge_alive)
-    return live[shortest_arcs(n, snap.edge_tail[live], snap.edge_head[live], snap.edge_length[live])]
+    return _Reduced(graph, edge, rank)
 
 
 def _arcs_in_id_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

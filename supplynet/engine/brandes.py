@@ -52,7 +52,7 @@ from supplynet._progress import Progress
 from supplynet.engine.flownet import insertion_sort
 from supplynet.engine.jit import njit
 
-__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes", "shortest_arcs"]
+__all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes", "reduced_rows"]
 
 #: Most source chunks (and accumulators) a job is cut into: the count depends on the job
 #: alone, so results never depend on the thread count.
@@ -79,14 +79,16 @@ class Graph:
     """
 
     def __init__(self, indptr: np.ndarray, heads: np.ndarray, tails: np.ndarray,
-                 weights: np.ndarray) -> None:
+                 weights: np.ndarray, in_ptr: np.ndarray | None = None) -> None:
         n, m = len(indptr) - 1, len(heads)
         self.n, self.m = n, m
-        self.indptr = indptr.astype(np.int32)
-        self.heads = heads.astype(np.int32)
-        self.tails = tails.astype(np.int32)
-        self.in_ptr = np.zeros(n + 1, np.int32)
-        np.cumsum(np.bincount(heads, minlength=n), out=self.in_ptr[1:])
+        self.indptr = np.asarray(indptr, np.int32)  # no copies of int32 rows
+        self.heads = np.asarray(heads, np.int32)
+        self.tails = np.asarray(tails, np.int32)
+        if in_ptr is None:
+            in_ptr = np.zeros(n + 1, np.int32)
+            np.cumsum(np.bincount(heads, minlength=n), out=in_ptr[1:])
+        self.in_ptr = np.asarray(in_ptr, np.int32)
         longest = int(weights.max()) if m else 0
         if m and int(weights.min()) < 0:
             raise ValueError("the kernels need non-negative lengths")
@@ -99,51 +101,89 @@ class Graph:
 
 
 @njit()
-def shortest_arcs(n, tail, head, length):
-    """Return, in (tail, head) order, the position of the arc kept for each pair of ends:
-    the shortest, ties to the first given (give arcs in edge index order).
+def reduced_rows(n, tail, head, length, alive, rank):
+    """Return ``D``'s rows over relabelled vertices: ``(indptr, heads, tails, edge,
+    in_ptr)``, int32 but ``edge`` (the position of each kept arc, int64).
 
-    One counting sort by tail, then each row (short on roads) sorted by head in place,
-    stable: about 0.5 ms at 10,000 nodes, where a sort on the pair took 2.3-2.5 ms.
+    Of the ``alive`` arcs (give them in edge index order), one is kept per pair of ends:
+    the shortest, ties to the first. Vertex ``rank[v]`` stands for node ``v``; row
+    ``rank[v]`` holds ``v``'s kept arcs in head order, and ``in_ptr`` the in-degree
+    offsets. One counting sort by ranked tail that carries each arc's head and length
+    along, then each row (short on roads) sorted by head in place, stably: the reduced
+    graph at 10,000 nodes in 0.72-0.76 ms (fastest of 400), where a counting sort by
+    tail, by head, then regrouping the kept arcs by rank took 0.96-1.06 ms.
 
     Examples
     --------
-    >>> shortest_arcs(2, np.array([1, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([5, 3, 5, 2])).tolist()
-    [1, 0, 3]
+    >>> rows = reduced_rows(2, np.array([1, 0, 1, 1]), np.array([0, 1, 0, 1]),
+    ...                     np.array([5, 3, 5, 2]), np.ones(4, np.bool_), np.array([1, 0]))
+    >>> [a.tolist() for a in rows]
+    [[0, 2, 3], [1, 0, 0], [0, 0, 1], [0, 3, 1], [0, 2, 3]]
     """
     m = len(tail)
     start = np.zeros(n + 1, np.int64)
     for e in range(m):
-        start[tail[e] + 1] += 1
+        if alive[e]:
+            start[rank[tail[e]] + 1] += 1
     for v in range(n):
         start[v + 1] += start[v]
+    # Each arc's head and length move with it, so the rows are sorted in place without
+    # reading the edge arrays at random.
     fill = start[:-1].copy()
-    row = np.empty(m, np.int64)
+    size = start[n]
+    row = np.empty(size, np.int64)
+    row_head = np.empty(size, np.int64)
+    row_length = np.empty(size, length.dtype)
     for e in range(m):
-        row[fill[tail[e]]] = e
-        fill[tail[e]] += 1
-    keep = np.empty(m, np.int64)
-    size = 0
-    for v in range(n):
-        lo, hi = start[v], start[v + 1]
+        if alive[e]:
+            r = rank[tail[e]]
+            k = fill[r]
+            row[k] = e
+            row_head[k] = head[e]
+            row_length[k] = length[e]
+            fill[r] = k + 1
+    edge = np.empty(size, np.int64)
+    heads = np.empty(size, np.int32)
+    tails = np.empty(size, np.int32)
+    indptr = np.empty(n + 1, np.int32)
+    in_ptr = np.zeros(n + 1, np.int32)
+    kept = 0
+    for r in range(n):
+        indptr[r] = kept
+        lo, hi = start[r], start[r + 1]
         if hi - lo > 16:  # a long row: sort on (head, position), which is stable
-            seg = row[lo:hi]
-            key = head[seg].astype(np.int64) * m + seg
-            row[lo:hi] = seg[np.argsort(key)]
-        else:
-            insertion_sort(row, lo, hi, head)
+            order = np.argsort(row_head[lo:hi] * m + row[lo:hi]) + lo
+            row[lo:hi] = row[order]
+            row_head[lo:hi] = row_head[order]
+            row_length[lo:hi] = row_length[order]
+        else:  # stable insertion sort by head
+            for k in range(lo + 1, hi):
+                e, h, w = row[k], row_head[k], row_length[k]
+                j = k
+                while j > lo and h < row_head[j - 1]:
+                    row[j], row_head[j], row_length[j] = row[j - 1], row_head[j - 1], row_length[j - 1]
+                    j -= 1
+                row[j], row_head[j], row_length[j] = e, h, w
         k = lo
         while k < hi:
-            best = row[k]
-            h = head[best]
+            best = k
+            h = row_head[k]
             k += 1
-            while k < hi and head[row[k]] == h:
-                if length[row[k]] < length[best]:
-                    best = row[k]
+            while k < hi and row_head[k] == h:
+                if row_length[k] < row_length[best]:
+                    best = k
                 k += 1
-            keep[size] = best
-            size += 1
-    return keep[:size].copy()
+            edge[kept] = row[best]
+            ranked = rank[h]
+            heads[kept] = ranked
+            tails[kept] = r
+            in_ptr[ranked + 1] += 1
+            kept += 1
+    indptr[n] = kept
+    for v in range(n):
+        in_ptr[v + 1] += in_ptr[v]
+    edge, heads, tails = edge[:kept].copy(), heads[:kept].copy(), tails[:kept].copy()
+    return indptr, heads, tails, edge, in_ptr
 
 
 #: Scratch state of one Brandes pass over one chunk of sources (fields compile as typed
