@@ -117,6 +117,35 @@ def test_parallel_sweep_equals_serial(G):
     np.testing.assert_array_equal(serial, parallel)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped(), st.sampled_from([0, 1, 25]), st.booleans())
+def test_sweep_on_the_curve_layout_is_the_same_sweep(G, after, parallel):
+    """From CURVE_SWEEP_VERTICES on the sweep runs on the residual renumbered along a
+    Hilbert curve of the nodes; force it on small networks (guided or not, serial and
+    parallel): the losses equal networkx's and the plain layout's, and every search is
+    the same, so the sweep's counts are too."""
+    from supplynet.engine import chainsweep
+
+    plain = compile_network(G)
+    if math.isinf(plain.max_flow_value()):
+        return
+    saved = chainsweep.GUIDE_AFTER, snapshot_module.PARALLEL_WORK, snapshot_module.CURVE_SWEEP_VERTICES
+    chainsweep.GUIDE_AFTER = after
+    if parallel:
+        snapshot_module.PARALLEL_WORK = 0
+    try:
+        expected = plain.removal_losses("both")
+        snapshot_module.CURVE_SWEEP_VERTICES = 0
+        curved = compile_network(G)
+        assert curved._sweep_arrays()[0] is not curved._flownet().ptr  # the copy is taken
+        got = curved.removal_losses("both")
+    finally:
+        chainsweep.GUIDE_AFTER, snapshot_module.PARALLEL_WORK, snapshot_module.CURVE_SWEEP_VERTICES = saved
+    np.testing.assert_array_equal(got, expected)
+    assert getattr(curved, "_sweep_counts", None) == getattr(plain, "_sweep_counts", None)
+    np.testing.assert_allclose(got, oracle_losses(plain), atol=1e-9)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shaped(), st.sampled_from([0, 1, 4, 25]))
 def test_guided_searches_give_the_same_losses(G, after):

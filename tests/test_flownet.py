@@ -193,3 +193,40 @@ def test_merged_layouts_from_two_threads():
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert all(pool.map(ask, range(300)))
     assert len(net._merged_cache) <= 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(
+    st.permutations(range(n)),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))))
+def test_renumbered_layout_moves_every_position_with_its_row(case):
+    """Each vertex's row moves whole and in order to its new number; heads, mates and
+    values follow their positions."""
+    new_id, arcs = case
+    n = len(new_id)
+    lay = paired_csr(n, np.array([a[0] for a in arcs], np.int64), np.array([a[1] for a in arcs], np.int64))
+    values = np.arange(len(lay["head"])) * 7
+    ptr, head, mate, moved, new_pos = fn.renumbered(lay["ptr"], lay["head"], lay["mate"], values,
+                                                    np.array(new_id))
+    assert sorted(new_pos.tolist()) == list(range(len(lay["head"])))
+    for v in range(n):
+        row = range(lay["ptr"][v], lay["ptr"][v + 1])
+        assert [new_pos[p] for p in row] == list(range(ptr[new_id[v]], ptr[new_id[v] + 1]))
+    for p in range(len(lay["head"])):
+        q = new_pos[p]
+        assert head[q] == new_id[lay["head"][p]]
+        assert mate[q] == new_pos[lay["mate"][p]]
+        assert moved[q] == values[p]
+
+
+def test_curve_order_walks_a_grid_one_cell_at_a_time():
+    """On a full grid the Hilbert curve steps to a neighbouring cell every time; points
+    without a coordinate still get a place."""
+    side = 16
+    x, y = (a.ravel().astype(float) for a in np.meshgrid(np.arange(side), np.arange(side)))
+    order = fn.curve_order(x * 0.25 + 10, y * 0.25 - 3, bits=4)
+    assert sorted(order.tolist()) == list(range(side * side))
+    steps = np.abs(np.diff(x[order])) + np.abs(np.diff(y[order]))
+    assert (steps == 1).all()
+    x[5] = np.nan
+    assert sorted(fn.curve_order(x, y).tolist()) == list(range(side * side))
