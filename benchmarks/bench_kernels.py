@@ -16,14 +16,16 @@ real street network of central Helsinki at its own size (6,067 nodes), run once.
 For every variant and size, in one process:
 
 - supplynet: the public function on a fresh snapshot (the compiled arrays, nothing solved
-  or cached; compiling is its own row), ``--repeat`` runs, the fastest and the slowest
-  both given (the spread is the machine's noise);
+  or cached; compiling is its own row), ``--repeat`` runs, more while they add up to
+  less than :data:`BUDGET_S`, the fastest and the slowest both given (the spread is the
+  machine's noise);
 - the flow-loss sweep before the chain sweep (the repair kernel, still behind
   ``max_flow_values``), interleaved with the chain sweep on the same solved snapshot, run
   for run, where it finishes in reasonable time (:data:`OLD_SWEEP`);
 - networkx on its own prebuilt graph (the node-split DiGraph for flows and cuts,
   ``shortest_digraph`` for betweenness), Boykov-Kolmogorov for flows (its fastest on these
-  networks), the faster of two runs for flows and cuts; extrapolated from a sample where a full run would take too long,
+  networks), the faster of two runs for flows and cuts (more within :data:`BUDGET_S`, as
+  for supplynet); extrapolated from a sample where a full run would take too long,
   and marked so. Its flow-loss sweep re-solves only elements that carry flow, as ours;
 - scipy's ``maximum_flow`` (Dinic) on a prebuilt CSR of the same split network, for the
   max flow and for both cuts (scipy gives the value only).
