@@ -650,7 +650,8 @@ def main() -> None:
         *table(rows),
         "",
         f"How each figure is taken: supplynet calls the public function on a fresh snapshot ({args.repeat} "
-        "runs; one for betweenness past 1k nodes and supply betweenness past 10k), the fastest first and the "
+        "runs; one for betweenness past 1k nodes and supply betweenness past 10k; more for short runs, below), "
+        "the fastest first and the "
         "slowest in brackets. networkx runs on its own prebuilt graph, Boykov-Kolmogorov for flows and "
         "cuts (the faster of two runs; one run, or a sample, for the rest). "
         f"Short runs, on either side, are repeated until they add up to {BUDGET_S:g} s (at most {MAX_RUNS} "

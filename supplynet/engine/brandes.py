@@ -49,7 +49,6 @@ import numba
 import numpy as np
 
 from supplynet._progress import Progress
-from supplynet.engine.flownet import insertion_sort
 from supplynet.engine.jit import njit
 
 __all__ = ["CHUNKS", "PARALLEL_WORK", "Graph", "Scratch", "brandes", "reduced_rows"]

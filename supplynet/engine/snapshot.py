@@ -824,8 +824,8 @@ class Snapshot:
         net = self._flownet()
         base, _ = self._flow
         segments, (fences, src_entry, snk_exit) = self._chains
-        n_vertices, n = len(net.ptr) - 1, len(self.nodes)
-        if n_vertices < CURVE_SWEEP_VERTICES or n_vertices != 2 * n + 2:
+        n_vertices, n = len(net.ptr) - 1, len(self.nodes)  # 2 n + 2: vin, vout, S and T
+        if n_vertices < CURVE_SWEEP_VERTICES:
             return (net.ptr, net.head, net.mate, base, segments.arcs, fences, src_entry, snk_exit,
                     net.source, net.sink)
         order = curve_order(self.node_x, self.node_y)
