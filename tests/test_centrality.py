@@ -451,3 +451,109 @@ def test_centralities_after_removals_are_those_of_the_smaller_network(case, data
     assert (got[list(gone)] == 0).all()
     assert_edges_equal(got, nx.edge_betweenness_centrality_subset(
         D, src, snk, normalized=False, weight="length"), D, H)
+
+
+# -- the bucket search (every arc at least 1 m long) -----------------------------------
+
+
+def _with_lengths(G: nx.MultiDiGraph, lengths: list[int]) -> nx.MultiDiGraph:
+    H = G.copy()
+    for (u, v, k), length in zip(list(H.edges(keys=True)), lengths):
+        H.edges[u, v, k]["length"] = length
+    return H
+
+
+def _heap_only(monkeypatch) -> None:
+    """Make every Graph search with the heap, as graphs with a zero-length arc do."""
+    from supplynet.engine import brandes as module
+
+    monkeypatch.setattr(module, "MAX_RING", 0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_nodes=9, max_edges=24), st.data())
+def test_bucket_search_matches_networkx_and_the_heap(case, data):
+    """Positive lengths, shortest 1 to 64 m and up to 1,000 times that: ties, rings that
+    wrap many times over, stops with pushes left; networkx's values, and the heap's."""
+    import pytest as _pytest
+
+    G, sources, sinks = case
+    unit = data.draw(st.sampled_from([1, 3, 64]))
+    steps = st.sampled_from([1, 1, 2, 3, 5, 8, 1000])
+    G = _with_lengths(G, [unit * data.draw(steps) for _ in range(G.number_of_edges())])
+    snap = compile_network(G, sources, sinks)
+    from supplynet.analysis.centrality import _reduce
+
+    assert _reduce(snap).graph.ring > 0  # this test is about the bucket search
+    D = oracle_digraph(G)
+    got = _all_four(snap, sources, sinks)
+    assert_nodes_equal(got[0], nx.betweenness_centrality_subset(
+        D, sources, sinks, normalized=False, weight="length"))
+    assert_edges_equal(got[1], nx.edge_betweenness_centrality_subset(
+        D, sources, sinks, normalized=False, weight="length"), D, G)
+    assert_nodes_equal(got[2], nx.betweenness_centrality(D, weight="length"))
+    assert_edges_equal(got[3], nx.edge_betweenness_centrality(D, weight="length"), D, G)
+    with _pytest.MonkeyPatch.context() as patch:
+        _heap_only(patch)
+        heap = _all_four(compile_network(G, sources, sinks), sources, sinks)
+    for a, b in zip(got, heap):
+        np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_bucket_ring_is_sized_by_the_shortest_and_longest_arc():
+    """Buckets no wider than the shortest arc, a power of two; a ring above the longest
+    arc in buckets, in whole 64-slot words; the heap past MAX_RING or with a 0 m arc."""
+    from supplynet.engine.brandes import MAX_RING, Graph
+
+    def graph(*lengths):
+        k = len(lengths)
+        return Graph(np.arange(k + 1), np.ones(k, np.int32), np.zeros(k, np.int32),
+                     np.array(lengths, np.int64))
+
+    g = graph(224, 50_852)
+    assert (g.width_bits, g.ring) == (7, 512)  # 128 m buckets; 50,852 m is 397 of them
+    g = graph(1, 1)
+    assert (g.width_bits, g.ring) == (0, 64)
+    g = graph(7, 20_138)
+    assert (g.width_bits, g.ring) == (2, 8192)
+    assert graph(0, 5).ring == 0
+    assert graph(1, MAX_RING - 2).ring == MAX_RING
+    assert graph(1, MAX_RING).ring == 0
+
+
+def test_bucket_search_across_long_gaps_matches_networkx():
+    """Cargo flights 10,000 times longer than the roads: empty buckets stepped over 64
+    at a time, and distances past the ring's span (2 m buckets, 32,768 of them), so
+    slots are used again for buckets one turn later."""
+    nodes = {"s": {"type": "manufacturing"}, "t": {"type": "assembly"},
+             **{c: {} for c in "abcdefgh"}}
+    edges = [("sa", "s", "a", {"length": 3}), ("ab", "a", "b", {"length": 3}),
+             ("bc", "b", "c", {"length": 40_000}), ("sc", "s", "c", {"length": 40_006}),
+             ("cd", "c", "d", {"length": 4}), ("de", "d", "e", {"length": 5}),
+             ("cf", "c", "f", {"length": 5}), ("fe", "f", "e", {"length": 4}),
+             ("eh", "e", "h", {"length": 40_000}), ("eg", "e", "g", {"length": 39_997}),
+             ("gh", "g", "h", {"length": 3}), ("ht", "h", "t", {"length": 3})]
+    G = network(nodes, edges)
+    from supplynet.analysis.centrality import _reduce
+
+    graph = _reduce(compile_network(G)).graph
+    assert (graph.width_bits, graph.ring) == (1, 32_768)
+    D = oracle_digraph(G)
+    expected = nx.betweenness_centrality_subset(D, ["s"], ["t"], normalized=False,
+                                                weight="length")
+    # 2 ways to c, 2 from c to e, 2 from e to h: 8 paths, each road of a tie on half.
+    assert [expected[v] for v in "abcdefgh"] == [0.5, 0.5, 1, 0.5, 1, 0.5, 0.5, 1]
+    assert_nodes_equal(supply_betweenness(G), expected)
+    assert_edges_equal(edge_supply_betweenness(G), nx.edge_betweenness_centrality_subset(
+        D, ["s"], ["t"], normalized=False, weight="length"), D, G)
+    assert_nodes_equal(betweenness(G), nx.betweenness_centrality(D, weight="length"))
+
+
+def test_lowest_bit_of_every_position():
+    from supplynet.engine.brandes import _lowest_bit
+
+    rng = np.random.default_rng(0)
+    for i in range(64):
+        above = int(rng.integers(0, 2**63)) << (i + 1) if i < 63 else 0
+        word = np.uint64(((1 << i) | above) % 2**64)
+        assert _lowest_bit(word) == i

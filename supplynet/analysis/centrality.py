@@ -4,7 +4,9 @@ Every measure is networkx's, computed exactly (up to float summation order) on t
 directed graph ``D`` of :func:`shortest_digraph`: parallel edges reduced to the
 shortest (ties: the smallest edge id), lengths in integer metres. Node ``i`` of ``D``
 is the ``i``-th smallest id and arcs are added in (tail, head) id order, which fixes
-networkx's order of work (it matters with zero-length arcs) and its sampling:
+networkx's order of work (it matters with zero-length arcs; without them the kernel
+settles vertices of equal distance in any order, which changes only the order of float
+sums) and its sampling:
 
 - :func:`supply_betweenness` = ``betweenness_centrality_subset(D, sources, sinks,
   normalized=False, weight="length")``;
