@@ -90,8 +90,8 @@ EXACT_LIMIT = 20_000
 #: central node is then a few percent.
 DEFAULT_K = 500
 #: Largest supply-betweenness job computed exactly by default, in sources x (nodes +
-#: arcs). At 100,000 road nodes that is every source up to about 540 of them, some 6.5 s
-#: on 2 cores at the 12 ms per source docs/benchmarks.md measures; at a million, up to
+#: arcs). At 100,000 road nodes that is every source up to about 540 of them, some 5 s
+#: on 2 cores at the 9 ms per source docs/benchmarks.md measures; at a million, up to
 #: about 55.
 SUPPLY_WORK_LIMIT = 250_000_000
 #: Largest sampled all-pairs betweenness job by default, in sources x (nodes + arcs):

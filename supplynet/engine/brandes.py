@@ -26,9 +26,9 @@ it by a whole arc, so ``sigma`` and ``P`` are complete when it settles, whicheve
 of equal distance goes first. Such graphs are searched in Dinitz's buckets instead of
 the heap (:func:`_dijkstra_buckets`): buckets as wide as the largest power of two not
 above the shortest arc, in a ring that spans the longest, with a bitmap to step over
-empty ones; no comparisons, 1.2-1.5x faster than the heap on road-like networks
-(docs/benchmarks-kernels.md). Every vertex, every predecessor and every ``sigma`` is the
-heap's; sums may differ from networkx's in the last bits, as the heap's do where
+empty ones; no heap to keep in order, 1.2-1.5x faster on road-like networks and grids
+(docs/benchmarks-kernels.md). The settled vertices, predecessors and path counts are
+the heap's; sums may differ from networkx's in the last bits, as the heap's do where
 networkx adds in another order. A graph with a zero-length arc, or whose longest arc
 spans more than :data:`MAX_RING` buckets, keeps the heap.
 
@@ -76,8 +76,8 @@ CHUNK_WORK = 1_000_000
 PARALLEL_WORK = 2 * CHUNK_WORK
 #: Most buckets in the ring of a bucket search (:func:`_dijkstra_buckets`): the longest
 #: arc may span up to this many buckets of the shortest arc's width. Past it (arcs of
-#: very different lengths) the heap searches instead: a bucket search steps through
-#: every bucket up to the farthest distance, empty or not.
+#: very different lengths) the heap searches instead: each chunk of sources allocates the
+#: ring, and a step over empty buckets reads up to ``ring / 64`` words of its bitmap.
 MAX_RING = 1 << 20
 #: Distance of a vertex not reached yet: above every path (see :class:`Graph`).
 UNSEEN = np.int64(2**62)
