@@ -292,16 +292,37 @@ def _pop(hkey, size):
 
 
 @njit()
+def _first_path(scratch, in_ptr, w, v, arc):
+    """An improving relaxation of ``arc`` (``v -> w``): ``sigma[w] = 0``, ``P[w] = [arc]``."""
+    scratch.rows[w, 0] = 0.0
+    k = in_ptr[w]
+    scratch.plist[k] = arc
+    scratch.ptail[k] = v
+    scratch.pcount[w] = 1
+
+
+@njit()
+def _another_path(scratch, in_ptr, w, v, arc):
+    """An equal one: ``sigma[w] += sigma[v]``, ``arc`` appended to ``P[w]``."""
+    fs = scratch.rows
+    fs[w, 0] += fs[v, 0]
+    k = in_ptr[w] + scratch.pcount[w]
+    scratch.plist[k] = arc
+    scratch.ptail[k] = v
+    scratch.pcount[w] += 1
+
+
+@njit()
 def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, scratch):
     """networkx's path-counting Dijkstra from ``s``; return ``(settled, heap size)``.
 
-    ``P[w]`` is ``pbuf[in_ptr[w]:in_ptr[w] + pcount[w]]`` (arc indices), their tails
-    at the same places in ``pvert``. With
+    ``P[w]`` is ``plist[in_ptr[w]:in_ptr[w] + pcount[w]]`` (arc indices), their tails
+    at the same places in ``ptail``. With
     ``n_targets > 0`` it stops once every target is settled and no queued vertex is
     as near as the last of them (nothing further lies on a path to a target).
     """
-    fs, seen, done, pred, pcount = scratch.rows, scratch.dist, scratch.settled, scratch.pred, scratch.pcount
-    pbuf, order, hkey, hvert, pvert = scratch.plist, scratch.order, scratch.hkey, scratch.hvert, scratch.ptail
+    fs, seen, done, pred = scratch.rows, scratch.dist, scratch.settled, scratch.pred
+    order, hkey, hvert = scratch.order, scratch.hkey, scratch.hvert
     pred[s] = s
     hvert[0] = s
     size = _push(hkey, 0, _key(0, shift, 0))
@@ -337,16 +358,9 @@ def _dijkstra(indptr, heads, weights, in_ptr, shift, s, is_target, n_targets, sc
                 hvert[counter] = w
                 size = _push(hkey, size, _key(vw, shift, counter))
                 counter += 1
-                fs[w, 0] = 0.0
-                pbuf[in_ptr[w]] = arc
-                pvert[in_ptr[w]] = v
-                pcount[w] = 1
+                _first_path(scratch, in_ptr, w, v, arc)
             elif vw == sw:
-                fs[w, 0] += fs[v, 0]
-                k = in_ptr[w] + pcount[w]
-                pbuf[k] = arc
-                pvert[k] = v
-                pcount[w] += 1
+                _another_path(scratch, in_ptr, w, v, arc)
     return n_done, size
 
 
@@ -383,8 +397,8 @@ def _dijkstra_buckets(indptr, heads, weights, in_ptr, width_bits, s, is_target, 
     has a bit per slot, set while it holds pushes, so empty buckets are stepped over 64
     at a time.
     """
-    fs, seen, done, pred, pcount = scratch.rows, scratch.dist, scratch.settled, scratch.pred, scratch.pcount
-    pbuf, order, hvert, pvert = scratch.plist, scratch.order, scratch.hvert, scratch.ptail
+    fs, seen, done, pred = scratch.rows, scratch.dist, scratch.settled, scratch.pred
+    order, hvert = scratch.order, scratch.hvert
     ring = len(first) - 1
     words = len(filled) - 1
     pred[s] = s
@@ -438,16 +452,9 @@ def _dijkstra_buckets(indptr, heads, weights, in_ptr, width_bits, s, is_target, 
                     filled[into >> 6] |= np.uint64(1) << np.uint64(into & 63)
                     counter += 1
                     queued += 1
-                    fs[w, 0] = 0.0
-                    pbuf[in_ptr[w]] = arc
-                    pvert[in_ptr[w]] = v
-                    pcount[w] = 1
+                    _first_path(scratch, in_ptr, w, v, arc)
                 elif vw == sw:
-                    fs[w, 0] += fs[v, 0]
-                    k = in_ptr[w] + pcount[w]
-                    pbuf[k] = arc
-                    pvert[k] = v
-                    pcount[w] += 1
+                    _another_path(scratch, in_ptr, w, v, arc)
         slot = (slot + 1) & ring
     return n_done, counter
 
