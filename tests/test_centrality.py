@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from supplynet._errors import AnalysisError
 from supplynet.analysis.centrality import (
+    _reduce,
     betweenness,
     edge_betweenness,
     edge_supply_betweenness,
@@ -420,7 +421,6 @@ def test_flow_numbering_is_the_reduced_graphs_locality_order(case):
     """The reduced graph takes the flow network's node order when every edge is live: it
     must be locality_rank of the reduced arcs themselves (parallels, loops and all), which
     is that of every live edge (what a snapshot with dead edges takes)."""
-    from supplynet.analysis.centrality import _reduce
     from supplynet.engine.flownet import locality_rank
 
     G, sources, sinks = case
@@ -475,15 +475,11 @@ def _heap_only(monkeypatch) -> None:
 def test_bucket_search_matches_networkx_and_the_heap(case, data):
     """Positive lengths, shortest 1 to 64 m and up to 1,000 times that: ties, rings that
     wrap many times over, stops with pushes left; networkx's values, and the heap's."""
-    import pytest as _pytest
-
     G, sources, sinks = case
     unit = data.draw(st.sampled_from([1, 3, 64]))
     steps = st.sampled_from([1, 1, 2, 3, 5, 8, 1000])
     G = _with_lengths(G, [unit * data.draw(steps) for _ in range(G.number_of_edges())])
     snap = compile_network(G, sources, sinks)
-    from supplynet.analysis.centrality import _reduce
-
     assert _reduce(snap).graph.ring > 0  # this test is about the bucket search
     D = oracle_digraph(G)
     got = _all_four(snap, sources, sinks)
@@ -493,7 +489,7 @@ def test_bucket_search_matches_networkx_and_the_heap(case, data):
         D, sources, sinks, normalized=False, weight="length"), D, G)
     assert_nodes_equal(got[2], nx.betweenness_centrality(D, weight="length"))
     assert_edges_equal(got[3], nx.edge_betweenness_centrality(D, weight="length"), D, G)
-    with _pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         _heap_only(patch)
         heap = _all_four(compile_network(G, sources, sinks), sources, sinks)
     for a, b in zip(got, heap):
@@ -534,8 +530,6 @@ def test_bucket_search_across_long_gaps_matches_networkx():
              ("eh", "e", "h", {"length": 40_000}), ("eg", "e", "g", {"length": 39_997}),
              ("gh", "g", "h", {"length": 3}), ("ht", "h", "t", {"length": 3})]
     G = network(nodes, edges)
-    from supplynet.analysis.centrality import _reduce
-
     graph = _reduce(compile_network(G)).graph
     assert (graph.width_bits, graph.ring) == (1, 32_768)
     D = oracle_digraph(G)

@@ -107,7 +107,8 @@ class Graph:
             np.cumsum(np.bincount(heads, minlength=n), out=in_ptr[1:])
         self.in_ptr = np.asarray(in_ptr, np.int32)
         longest = int(weights.max()) if m else 0
-        if m and int(weights.min()) < 0:
+        shortest = int(weights.min()) if m else 0
+        if shortest < 0:
             raise ValueError("the kernels need non-negative lengths")
         self.weights = weights.astype(np.int32 if longest < 2**31 else np.int64)
         self.shift = (m + 1).bit_length()
@@ -116,7 +117,6 @@ class Graph:
         if longest >= 2 ** (62 - self.shift):
             raise ValueError(f"an edge of {longest} m is too long for the kernels")
         self.width_bits, self.ring = 0, 0
-        shortest = int(weights.min()) if m else 0
         if shortest >= 1:
             bits = shortest.bit_length() - 1  # buckets no wider than the shortest arc
             # above the longest arc, in buckets; whole words of the ring's bitmap
